@@ -1,0 +1,25 @@
+//! Every size limit and timeout of the protocol, in one place.
+
+use std::time::Duration;
+
+/// Largest request the agent accepts, serialized (DESIGN §2). Above this: `message_too_large`.
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+
+/// A declared native-messaging frame length above this is treated as a corrupt stream: the agent
+/// answers nothing more and closes the port instead of reading (and allocating) it.
+pub const MAX_SANE_FRAME_BYTES: usize = 64 * 1024 * 1024;
+
+/// Chrome closes the port when a host sends a message above 1 MiB.
+pub const MAX_HOST_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// Size of each part of a chunked payload (base64 characters), well below the 1 MiB cap.
+pub const CHUNK_BYTES: usize = 768 * 1024;
+
+/// Longest page-supplied text shown in a dialog (document title, description).
+pub const MAX_DIALOG_TEXT_CHARS: usize = 200;
+
+/// How long the PIN/consent dialog waits for the user.
+pub const DIALOG_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Longest request id echoed back.
+pub const MAX_REQUEST_ID_CHARS: usize = 128;
