@@ -1,0 +1,345 @@
+//! PKCS#11 modules loaded once per process, their tokens and the certificates on them.
+
+use std::path::{Path, PathBuf};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as CkError, RvError};
+use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
+use cryptoki::slot::Slot;
+use serde::Serialize;
+use time::OffsetDateTime;
+use vss_protocol::{Error, ErrorCode, Result, TokenRef};
+
+use crate::certificate::{parse_certificate, reference_to_id, CertificateRecord};
+use crate::discovery::ModuleSource;
+
+/// A module file that loaded, with its initialised context.
+struct LoadedModule {
+    path: PathBuf,
+    context: Pkcs11,
+}
+
+/// What `status` reports about each module tried.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleStatus {
+    pub path: String,
+    pub loaded: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+}
+
+/// The token's PIN state, as far as PKCS#11 tells it (flags, not a number of tries).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PinFlags {
+    pub count_low: bool,
+    pub final_try: bool,
+    pub locked: bool,
+}
+
+/// A token present in a slot.
+#[derive(Debug, Clone, Serialize)]
+pub struct Token {
+    #[serde(skip)]
+    pub module: usize,
+    #[serde(skip)]
+    pub slot_handle: Slot,
+    pub slot: u64,
+    pub label: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub serial: String,
+    pub pin: PinFlags,
+    /// PIN-pad reader or token: the PIN is typed on the device, not in our dialog.
+    pub protected_auth_path: bool,
+    /// Path of the module the token was found through.
+    pub module_path: String,
+}
+
+impl Token {
+    pub fn token_ref(&self) -> TokenRef {
+        TokenRef {
+            slot: self.slot,
+            label: self.label.clone(),
+            serial: self.serial.clone(),
+        }
+    }
+}
+
+/// Every module this process loaded (each initialised exactly once) and those that failed.
+pub struct Modules {
+    loaded: Vec<LoadedModule>,
+    failed: Vec<(PathBuf, Error)>,
+    source: ModuleSource,
+}
+
+impl Modules {
+    /// Loads and initialises each module. A module that fails is recorded with its path and
+    /// reason and does not stop the others.
+    pub fn load(source: ModuleSource, paths: &[PathBuf]) -> Modules {
+        let mut modules = Modules {
+            loaded: Vec::new(),
+            failed: Vec::new(),
+            source,
+        };
+        for path in paths {
+            match load_one(path) {
+                Ok(context) => {
+                    tracing::info!(module = %path.display(), "PKCS#11 module loaded");
+                    modules.loaded.push(LoadedModule {
+                        path: path.clone(),
+                        context,
+                    });
+                }
+                Err(err) => {
+                    tracing::warn!(module = %path.display(), error = %err, "PKCS#11 module not loaded");
+                    modules.failed.push((path.clone(), err));
+                }
+            }
+        }
+        modules
+    }
+
+    pub fn source(&self) -> ModuleSource {
+        self.source
+    }
+
+    pub(crate) fn context(&self, module: usize) -> Result<&Pkcs11> {
+        self.loaded
+            .get(module)
+            .map(|m| &m.context)
+            .ok_or_else(|| Error::internal("no such module"))
+    }
+
+    /// Each module tried, loaded or not, for `status`.
+    pub fn statuses(&self) -> Vec<ModuleStatus> {
+        let loaded = self.loaded.iter().map(|m| ModuleStatus {
+            path: m.path.display().to_string(),
+            loaded: true,
+            error: None,
+            error_code: None,
+        });
+        let failed = self.failed.iter().map(|(path, err)| ModuleStatus {
+            path: path.display().to_string(),
+            loaded: false,
+            error: err.cause.clone(),
+            error_code: Some(err.code.as_str().to_string()),
+        });
+        loaded.chain(failed).collect()
+    }
+
+    /// `no_module` / `module_load_failed` when nothing is loaded at all.
+    fn require_any(&self) -> Result<()> {
+        if !self.loaded.is_empty() {
+            return Ok(());
+        }
+        Err(match self.failed.first() {
+            Some((_, err)) => err.clone(),
+            None => Error::new(ErrorCode::NoModule)
+                .arg("path", "—")
+                .cause("no known PKCS#11 module is installed"),
+        })
+    }
+
+    /// Tokens present in every loaded module. A token seen through two modules (say, the vendor
+    /// driver and p11-kit-proxy) is listed once.
+    pub fn tokens(&self) -> Result<Vec<Token>> {
+        self.require_any()?;
+        let mut tokens: Vec<Token> = Vec::new();
+        for (index, module) in self.loaded.iter().enumerate() {
+            let slots = match module.context.get_slots_with_token() {
+                Ok(slots) => slots,
+                Err(err) => {
+                    tracing::warn!(module = %module.path.display(), error = %err, "cannot list slots");
+                    continue;
+                }
+            };
+            for slot in slots {
+                let info = match module.context.get_token_info(slot) {
+                    Ok(info) => info,
+                    Err(err) => {
+                        tracing::warn!(module = %module.path.display(), error = %err, "cannot read token info");
+                        continue;
+                    }
+                };
+                let token = Token {
+                    module: index,
+                    slot_handle: slot,
+                    slot: slot.id(),
+                    label: info.label().trim().to_string(),
+                    manufacturer: info.manufacturer_id().trim().to_string(),
+                    model: info.model().trim().to_string(),
+                    serial: info.serial_number().trim().to_string(),
+                    pin: PinFlags {
+                        count_low: info.user_pin_count_low(),
+                        final_try: info.user_pin_final_try(),
+                        locked: info.user_pin_locked(),
+                    },
+                    protected_auth_path: info.protected_authentication_path(),
+                    module_path: module.path.display().to_string(),
+                };
+                let duplicate = tokens.iter().any(|t| {
+                    t.serial == token.serial
+                        && t.label == token.label
+                        && t.manufacturer == token.manufacturer
+                });
+                if !duplicate {
+                    tokens.push(token);
+                }
+            }
+        }
+        Ok(tokens)
+    }
+
+    /// Fresh PIN flags of a token (after a failed login, say).
+    pub fn pin_flags(&self, token: &Token) -> Result<PinFlags> {
+        let info = self
+            .context(token.module)?
+            .get_token_info(token.slot_handle)
+            .map_err(map_ck_error)?;
+        Ok(PinFlags {
+            count_low: info.user_pin_count_low(),
+            final_try: info.user_pin_final_try(),
+            locked: info.user_pin_locked(),
+        })
+    }
+
+    /// Every certificate on every token, signing certificates first. `no_token` when no token
+    /// is present.
+    pub fn certificates(&self, now: OffsetDateTime) -> Result<Vec<(Token, CertificateRecord)>> {
+        let tokens = self.tokens()?;
+        if tokens.is_empty() {
+            return Err(Error::new(ErrorCode::NoToken));
+        }
+        let mut found = Vec::new();
+        for token in tokens {
+            match self.token_certificates(&token, now) {
+                Ok(records) => found.extend(records.into_iter().map(|r| (token.clone(), r))),
+                Err(err) => {
+                    tracing::warn!(token = %token.label, error = %err, "cannot read certificates")
+                }
+            }
+        }
+        found.sort_by_key(|(_, r)| !r.is_signing);
+        Ok(found)
+    }
+
+    fn token_certificates(
+        &self,
+        token: &Token,
+        now: OffsetDateTime,
+    ) -> Result<Vec<CertificateRecord>> {
+        let session = self
+            .context(token.module)?
+            .open_ro_session(token.slot_handle)
+            .map_err(map_ck_error)?;
+        let template = [
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+        ];
+        let handles = session.find_objects(&template).map_err(map_ck_error)?;
+        let mut records = Vec::new();
+        for handle in handles {
+            let attrs = session
+                .get_attributes(handle, &[AttributeType::Value, AttributeType::Id])
+                .map_err(map_ck_error)?;
+            let (mut der, mut cka_id) = (Vec::new(), Vec::new());
+            for attr in attrs {
+                match attr {
+                    Attribute::Value(v) => der = v,
+                    Attribute::Id(v) => cka_id = v,
+                    _ => {}
+                }
+            }
+            match parse_certificate(&der, token.token_ref(), now) {
+                Ok((certificate, is_signing)) => records.push(CertificateRecord {
+                    certificate,
+                    der,
+                    cka_id,
+                    module: token.module,
+                    is_signing,
+                }),
+                Err(err) => {
+                    tracing::warn!(token = %token.label, error = %err, "skipping a certificate that does not parse")
+                }
+            }
+        }
+        Ok(records)
+    }
+
+    /// Signing certificates, optionally with expired ones.
+    pub fn signing_certificates(
+        &self,
+        now: OffsetDateTime,
+        include_expired: bool,
+    ) -> Result<Vec<(Token, CertificateRecord)>> {
+        let all = self.certificates(now)?;
+        let signing: Vec<_> = all
+            .into_iter()
+            .filter(|(_, r)| r.is_signing && (include_expired || r.certificate.valid_now))
+            .collect();
+        Ok(signing)
+    }
+
+    /// Finds the certificate a request names (id or base64 DER). `certificate_not_found` when
+    /// tokens are present but none holds it: most often another token is plugged in.
+    pub fn find_certificate(
+        &self,
+        reference: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Token, CertificateRecord)> {
+        let id = reference_to_id(reference)?;
+        let all = self.certificates(now)?;
+        all.into_iter()
+            .find(|(_, r)| r.certificate.id == id)
+            .ok_or_else(|| Error::new(ErrorCode::CertificateNotFound).detail("certificate", id))
+    }
+}
+
+fn load_one(path: &Path) -> Result<Pkcs11> {
+    if !path.exists() {
+        return Err(Error::new(ErrorCode::NoModule)
+            .arg("path", path.display().to_string())
+            .cause(format!("{} does not exist", path.display())));
+    }
+    let failed = |reason: String| {
+        Error::new(ErrorCode::ModuleLoadFailed)
+            .arg("path", path.display().to_string())
+            .arg("reason", reason.clone())
+            .cause(reason)
+    };
+    let context = Pkcs11::new(path).map_err(|e| failed(e.to_string()))?;
+    match context.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+        Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => Ok(context),
+        Err(e) => Err(failed(e.to_string())),
+    }
+}
+
+/// Maps a PKCS#11 failure to a stable code. Callers map login errors themselves (see signing).
+pub(crate) fn map_ck_error(err: CkError) -> Error {
+    match &err {
+        CkError::Pkcs11(
+            RvError::DeviceRemoved
+            | RvError::TokenNotPresent
+            | RvError::SessionHandleInvalid
+            | RvError::SessionClosed
+            | RvError::SlotIdInvalid
+            | RvError::TokenNotRecognized,
+            _,
+        ) => Error::new(ErrorCode::TokenRemoved).cause(err),
+        CkError::Pkcs11(RvError::PinLocked, _) => Error::new(ErrorCode::PinLocked).cause(err),
+        CkError::Pkcs11(RvError::PinIncorrect | RvError::PinLenRange | RvError::PinInvalid, _) => {
+            Error::new(ErrorCode::PinIncorrect).cause(err)
+        }
+        CkError::Pkcs11(
+            RvError::MechanismInvalid
+            | RvError::KeyTypeInconsistent
+            | RvError::KeyFunctionNotPermitted,
+            _,
+        ) => Error::new(ErrorCode::UnsupportedAlgorithm)
+            .arg("algorithm", "PKCS#11")
+            .cause(err),
+        _ => Error::internal(err),
+    }
+}

@@ -1,0 +1,898 @@
+//! The one XML reader of this crate: a streaming pass over the original bytes that applies the
+//! input rules (DOCTYPE policy, no external resolution, entity-expansion and size caps), resolves
+//! namespaces and entities, and hands each node with its byte offsets to a [`Visitor`].
+//!
+//! Every consumer (canonicaliser, signer's scan, verifier, summary) is a visitor, so the rules
+//! live here once. Nothing is built as a tree: memory stays near the input size.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use vss_protocol::{Error, ErrorCode};
+
+use crate::Limits;
+
+/// The XML namespace, bound to `xml` in every document.
+pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// Nesting depth of entity references inside entity replacement text.
+const MAX_ENTITY_NESTING: usize = 16;
+
+/// How the input rules apply to one pass.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParseConfig {
+    pub allow_doctype: bool,
+    pub limits: Limits,
+}
+
+/// An attribute after value normalisation (XML 1.0 §3.3.3) and DTD typing.
+#[derive(Debug, Clone)]
+pub(crate) struct Attr {
+    pub prefix: String,
+    pub local: String,
+    /// Namespace URI, empty for an unprefixed attribute.
+    pub ns: String,
+    pub value: String,
+    /// Declared `ID` in the internal subset (besides the conventional `Id`/`ID`/`id` names).
+    pub dtd_id: bool,
+}
+
+impl Attr {
+    pub fn qname(&self) -> String {
+        if self.prefix.is_empty() {
+            self.local.clone()
+        } else {
+            format!("{}:{}", self.prefix, self.local)
+        }
+    }
+
+    /// Whether this attribute identifies its element for `URI="#…"` references: the names
+    /// XMLDSig implementations treat as IDs (xmlsec registers `Id`; forms use `ID`/`id`),
+    /// `xml:id`, and anything the internal subset declares of type ID.
+    pub fn is_id(&self) -> bool {
+        self.dtd_id
+            || (self.ns.is_empty() && matches!(self.local.as_str(), "Id" | "ID" | "id"))
+            || (self.ns == XML_NS && self.local == "id")
+    }
+}
+
+/// A start tag (or empty-element tag, which is followed by its own [`Node::End`]).
+#[derive(Debug)]
+pub(crate) struct Element<'a> {
+    pub qname: &'a str,
+    pub prefix: &'a str,
+    pub local: &'a str,
+    /// Namespace URI of the element, empty when none.
+    pub ns: String,
+    /// Namespace declarations on this element: (prefix, uri), `""` for the default namespace.
+    pub ns_decls: Vec<(String, String)>,
+    pub attrs: Vec<Attr>,
+    /// Byte offset of `<` in the original input.
+    pub start: usize,
+    /// Byte offset just after the tag's `>`.
+    pub tag_end: usize,
+    /// `<x/>`: the matching End follows immediately.
+    pub empty: bool,
+    /// 1 for the document element.
+    pub depth: usize,
+}
+
+/// One node of the document in document order.
+#[derive(Debug)]
+pub(crate) enum Node<'a> {
+    Start(Element<'a>),
+    /// End of the element opened by the matching Start; `start..end` is the end tag's span
+    /// (empty span at the `/>` for an empty-element tag).
+    End {
+        start: usize,
+        end: usize,
+    },
+    /// Character data: references resolved, CDATA unwrapped, line ends normalised to LF.
+    Text(Cow<'a, str>),
+    Comment(&'a str),
+    Pi {
+        target: &'a str,
+        data: &'a str,
+    },
+}
+
+/// Receives the nodes of one pass.
+pub(crate) trait Visitor {
+    fn node(&mut self, node: &Node<'_>) -> Result<(), Error>;
+}
+
+/// Facts about the document as a whole.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DocInfo {
+    /// Length of a UTF-8 byte-order mark at the start (0 or 3).
+    pub bom: usize,
+    pub has_doctype: bool,
+    /// The first line end in the input is CRLF.
+    pub crlf: bool,
+}
+
+pub(crate) fn malformed(reason: impl Into<String>) -> Error {
+    Error::new(ErrorCode::XmlMalformed).arg("reason", reason)
+}
+
+/// A general entity declared in the internal subset.
+#[derive(Debug, Clone)]
+enum Entity {
+    /// Replacement text, character references already expanded (XML 1.0 §4.5).
+    Internal(String),
+    /// SYSTEM/PUBLIC: declared but never fetched.
+    External,
+}
+
+#[derive(Debug, Clone)]
+struct AttDef {
+    cdata: bool,
+    id: bool,
+    /// Default value (raw literal), from a plain or #FIXED default.
+    default: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Dtd {
+    entities: HashMap<String, Entity>,
+    /// element qname → attribute qname → definition, first declaration wins.
+    attlists: HashMap<String, Vec<(String, AttDef)>>,
+}
+
+/// Checks the byte-level rules (size, encoding) and returns the text to parse and its BOM length.
+/// Input that is not UTF-8 is accepted only when it declares ISO-8859-1 and `transcode` is set;
+/// the signer never transcodes because it splices into the original bytes.
+pub(crate) fn decode_input<'a>(
+    xml: &'a [u8],
+    limits: &Limits,
+    transcode: bool,
+) -> Result<(Cow<'a, str>, usize), Error> {
+    if xml.len() > limits.max_size {
+        return Err(malformed(format!(
+            "the file is larger than {} bytes",
+            limits.max_size
+        )));
+    }
+    if xml.starts_with(&[0xFE, 0xFF]) || xml.starts_with(&[0xFF, 0xFE]) {
+        return Err(malformed("UTF-16 is not accepted; save the file as UTF-8"));
+    }
+    let bom = if xml.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    let body = &xml[bom..];
+    match std::str::from_utf8(body) {
+        Ok(s) => Ok((Cow::Borrowed(s), bom)),
+        Err(e) => {
+            let declared = declared_encoding(body).unwrap_or_default();
+            let latin1 = matches!(
+                declared.to_ascii_uppercase().as_str(),
+                "ISO-8859-1" | "LATIN1" | "ISO_8859-1" | "L1"
+            );
+            if transcode && latin1 && bom == 0 {
+                Ok((Cow::Owned(body.iter().map(|&b| b as char).collect()), 0))
+            } else {
+                Err(malformed(format!(
+                    "not UTF-8 (invalid byte at offset {}); save the file as UTF-8",
+                    bom + e.valid_up_to()
+                )))
+            }
+        }
+    }
+}
+
+/// The `encoding` pseudo-attribute of the XML declaration, if any.
+fn declared_encoding(body: &[u8]) -> Option<String> {
+    let head = body.get(..body.len().min(200))?;
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = String::from_utf8_lossy(&head[..end]).into_owned();
+    let at = decl.find("encoding")?;
+    let rest = decl[at + 8..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next()?;
+    let rest = &rest[1..];
+    Some(rest[..rest.find(quote)?].to_string())
+}
+
+/// Runs one pass over `text` (already decoded; offsets are reported relative to the original
+/// input, i.e. shifted by `bom`).
+pub(crate) fn walk(
+    text: &str,
+    bom: usize,
+    cfg: &ParseConfig,
+    visitor: &mut dyn Visitor,
+) -> Result<DocInfo, Error> {
+    let mut info = DocInfo {
+        bom,
+        ..DocInfo::default()
+    };
+    if let Some(i) = text.find('\n') {
+        info.crlf = i > 0 && text.as_bytes()[i - 1] == b'\r';
+    }
+    let mut reader = Reader::from_str(text);
+    {
+        let c = reader.config_mut();
+        c.check_end_names = true;
+        c.check_comments = true;
+        c.expand_empty_elements = false;
+        c.trim_text(false);
+    }
+    let mut dtd = Dtd::default();
+    // Namespace declarations in scope, innermost last; `scopes` marks each element's first entry.
+    let mut ns_stack: Vec<(String, String)> = Vec::new();
+    let mut scopes: Vec<usize> = Vec::new();
+    let mut nodes: usize = 0;
+    let mut seen_root = false;
+    let mut root_closed = false;
+    let mut first = true;
+
+    loop {
+        let start = reader.buffer_position() as usize;
+        let event = reader
+            .read_event()
+            .map_err(|e| malformed(format!("{e} (near byte {})", bom + start)))?;
+        let end = reader.buffer_position() as usize;
+        let is_first = std::mem::replace(&mut first, false);
+        nodes += 1;
+        if nodes > cfg.limits.max_nodes {
+            return Err(malformed(format!(
+                "more than {} XML nodes",
+                cfg.limits.max_nodes
+            )));
+        }
+        let depth = scopes.len();
+        match event {
+            Event::Eof => break,
+            Event::Decl(_) => {
+                if !is_first {
+                    return Err(malformed("the XML declaration must come first"));
+                }
+            }
+            Event::DocType(d) => {
+                if !cfg.allow_doctype {
+                    return Err(Error::new(ErrorCode::XmlDtdForbidden));
+                }
+                if seen_root || info.has_doctype {
+                    return Err(malformed("misplaced DOCTYPE"));
+                }
+                info.has_doctype = true;
+                let content = std::str::from_utf8(&d)
+                    .map_err(|_| malformed("DOCTYPE is not UTF-8"))?
+                    .to_string();
+                dtd = parse_doctype(&content)?;
+            }
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(event, Event::Empty(_));
+                if depth == 0 {
+                    if seen_root {
+                        return Err(malformed("more than one document element"));
+                    }
+                    seen_root = true;
+                }
+                if depth + 1 > cfg.limits.max_depth {
+                    return Err(malformed(format!(
+                        "elements nested deeper than {}",
+                        cfg.limits.max_depth
+                    )));
+                }
+                scopes.push(ns_stack.len());
+                let el = build_element(
+                    e,
+                    &dtd,
+                    &mut ns_stack,
+                    bom + start,
+                    bom + end,
+                    empty,
+                    depth + 1,
+                    &cfg.limits,
+                )?;
+                nodes += el.attrs.len() + el.ns_decls.len();
+                visitor.node(&Node::Start(el))?;
+                if empty {
+                    visitor.node(&Node::End {
+                        start: bom + end - 2,
+                        end: bom + end - 2,
+                    })?;
+                    close_scope(&mut scopes, &mut ns_stack);
+                    root_closed = scopes.is_empty();
+                }
+            }
+            Event::End(_) => {
+                visitor.node(&Node::End {
+                    start: bom + start,
+                    end: bom + end,
+                })?;
+                close_scope(&mut scopes, &mut ns_stack);
+                root_closed = scopes.is_empty();
+            }
+            Event::Text(t) => {
+                let raw = std::str::from_utf8(&t).map_err(|_| malformed("text is not UTF-8"))?;
+                if depth == 0 {
+                    if !raw.chars().all(is_xml_space) {
+                        return Err(malformed("text outside the document element"));
+                    }
+                } else {
+                    visitor.node(&Node::Text(normalize_line_ends(raw)))?;
+                }
+            }
+            Event::CData(t) => {
+                if depth == 0 {
+                    return Err(malformed("CDATA outside the document element"));
+                }
+                let raw =
+                    std::str::from_utf8(&t).map_err(|_| malformed("CDATA is not UTF-8"))?;
+                visitor.node(&Node::Text(normalize_line_ends(raw)))?;
+            }
+            Event::GeneralRef(r) => {
+                if depth == 0 {
+                    return Err(malformed("reference outside the document element"));
+                }
+                let name = std::str::from_utf8(&r).map_err(|_| malformed("bad reference"))?;
+                let mut out = String::new();
+                let mut budget = cfg.limits.max_entity_expansion;
+                expand_reference(name, &dtd, &mut out, &mut budget, 0, RefContext::Content)?;
+                visitor.node(&Node::Text(Cow::Owned(out)))?;
+            }
+            Event::Comment(c) => {
+                let s = std::str::from_utf8(&c).map_err(|_| malformed("comment is not UTF-8"))?;
+                visitor.node(&Node::Comment(s))?;
+            }
+            Event::PI(p) => {
+                let target = std::str::from_utf8(p.target())
+                    .map_err(|_| malformed("processing instruction is not UTF-8"))?;
+                if target.eq_ignore_ascii_case("xml") {
+                    return Err(malformed("misplaced XML declaration"));
+                }
+                let data = std::str::from_utf8(p.content())
+                    .map_err(|_| malformed("processing instruction is not UTF-8"))?;
+                visitor.node(&Node::Pi {
+                    target,
+                    data: data.trim_start_matches(is_xml_space),
+                })?;
+            }
+        }
+    }
+    if !seen_root {
+        return Err(malformed("no document element"));
+    }
+    if !root_closed {
+        return Err(malformed("the document ends inside an element"));
+    }
+    Ok(info)
+}
+
+fn close_scope(scopes: &mut Vec<usize>, ns_stack: &mut Vec<(String, String)>) {
+    if let Some(mark) = scopes.pop() {
+        ns_stack.truncate(mark);
+    }
+}
+
+pub(crate) fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// XML 1.0 §2.11: CRLF and lone CR become LF.
+fn normalize_line_ends(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\r') {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+fn split_qname(qname: &str) -> Result<(&str, &str), Error> {
+    let (prefix, local) = match qname.split_once(':') {
+        Some((p, l)) => (p, l),
+        None => ("", qname),
+    };
+    if (!prefix.is_empty() && !is_ncname(prefix)) || !is_ncname(local) {
+        return Err(malformed(format!("invalid name '{qname}'")));
+    }
+    Ok((prefix, local))
+}
+
+/// An XML NCName (a name without a colon), as XML Namespaces 1.0 defines it.
+pub(crate) fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let start = |c: char| {
+        c.is_ascii_alphabetic()
+            || c == '_'
+            || matches!(c as u32, 0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x2FF | 0x370..=0x37D
+                | 0x37F..=0x1FFF | 0x200C..=0x200D | 0x2070..=0x218F | 0x2C00..=0x2FEF
+                | 0x3001..=0xD7FF | 0xF900..=0xFDCF | 0xFDF0..=0xFFFD | 0x10000..=0xEFFFF)
+    };
+    start(first)
+        && chars.all(|c| {
+            start(c)
+                || c.is_ascii_digit()
+                || c == '-'
+                || c == '.'
+                || matches!(c as u32, 0xB7 | 0x300..=0x36F | 0x203F..=0x2040)
+        })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_element<'a>(
+    e: &BytesStart<'a>,
+    dtd: &Dtd,
+    ns_stack: &mut Vec<(String, String)>,
+    start: usize,
+    tag_end: usize,
+    empty: bool,
+    depth: usize,
+    limits: &Limits,
+) -> Result<Element<'a>, Error> {
+    let qname = tag_name(e)?;
+    let (prefix, local) = split_qname(qname)?;
+    let mut raw_attrs: Vec<(String, String)> = Vec::new();
+    for a in e.attributes().with_checks(true) {
+        let a = a.map_err(|err| malformed(format!("{err} in <{qname}>")))?;
+        let key = std::str::from_utf8(a.key.as_ref())
+            .map_err(|_| malformed("attribute name is not UTF-8"))?;
+        let raw = std::str::from_utf8(&a.value)
+            .map_err(|_| malformed("attribute value is not UTF-8"))?;
+        raw_attrs.push((key.to_string(), raw.to_string()));
+    }
+    let defs = dtd.attlists.get(qname);
+    // Defaults from the internal subset are part of the document (C14N 1.0 §2.1).
+    if let Some(defs) = defs {
+        for (name, def) in defs {
+            if let Some(d) = &def.default {
+                if !raw_attrs.iter().any(|(k, _)| k == name) {
+                    raw_attrs.push((name.clone(), d.clone()));
+                }
+            }
+        }
+    }
+    let mut ns_decls = Vec::new();
+    let mut plain = Vec::new();
+    for (key, raw) in raw_attrs {
+        let def = defs.and_then(|d| d.iter().find(|(n, _)| *n == key).map(|(_, d)| d));
+        let mut value = String::new();
+        let mut budget = limits.max_entity_expansion;
+        normalize_attr(&raw, dtd, &mut value, &mut budget, 0)?;
+        if def.is_some_and(|d| !d.cdata) {
+            value = value
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        if key == "xmlns" {
+            if value == XML_NS || value == XMLNS_NS {
+                return Err(malformed("reserved namespace bound as default"));
+            }
+            ns_decls.push((String::new(), value));
+        } else if let Some(p) = key.strip_prefix("xmlns:") {
+            if !is_ncname(p) || value.is_empty() || p == "xmlns" {
+                return Err(malformed(format!("invalid namespace declaration '{key}'")));
+            }
+            if (p == "xml") != (value == XML_NS) {
+                return Err(malformed("the xml prefix is bound to its own namespace only"));
+            }
+            if p != "xml" {
+                ns_decls.push((p.to_string(), value));
+            }
+        } else {
+            plain.push((key, value, def.is_some_and(|d| d.id)));
+        }
+    }
+    ns_stack.extend(ns_decls.iter().cloned());
+    let resolve = |p: &str| -> Result<String, Error> {
+        if p == "xml" {
+            return Ok(XML_NS.to_string());
+        }
+        match ns_stack.iter().rev().find(|(q, _)| q == p) {
+            Some((_, uri)) => Ok(uri.clone()),
+            None if p.is_empty() => Ok(String::new()),
+            None => Err(malformed(format!("undeclared namespace prefix '{p}'"))),
+        }
+    };
+    let ns = resolve(prefix)?;
+    let mut attrs: Vec<Attr> = Vec::with_capacity(plain.len());
+    for (key, value, dtd_id) in plain {
+        let (p, l) = split_qname(&key)?;
+        let ans = if p.is_empty() {
+            String::new()
+        } else {
+            resolve(p)?
+        };
+        if attrs.iter().any(|a| a.local == l && a.ns == ans) {
+            return Err(malformed(format!("duplicate attribute '{key}' in <{qname}>")));
+        }
+        attrs.push(Attr {
+            prefix: p.to_string(),
+            local: l.to_string(),
+            ns: ans,
+            value,
+            dtd_id,
+        });
+    }
+    Ok(Element {
+        qname,
+        prefix,
+        local,
+        ns,
+        ns_decls,
+        attrs,
+        start,
+        tag_end,
+        empty,
+        depth,
+    })
+}
+
+/// The element name as a slice of the input: a `BytesStart` read from a `&str` borrows it, and
+/// keeping the borrow saves an allocation per element.
+fn tag_name<'a>(e: &BytesStart<'a>) -> Result<&'a str, Error> {
+    let len = e.name().as_ref().len();
+    match e.clone().into_inner() {
+        Cow::Borrowed(all) => std::str::from_utf8(all.get(..len).unwrap_or_default())
+            .map_err(|_| malformed("element name is not UTF-8")),
+        Cow::Owned(_) => Err(Error::internal("element not borrowed from the input")),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum RefContext {
+    Content,
+    Attribute,
+}
+
+/// Appends the expansion of `&name;` (name without `&`/`;`) to `out`, charging `budget`.
+fn expand_reference(
+    name: &str,
+    dtd: &Dtd,
+    out: &mut String,
+    budget: &mut usize,
+    nesting: usize,
+    ctx: RefContext,
+) -> Result<(), Error> {
+    if let Some(num) = name.strip_prefix('#') {
+        out.push(char_ref(num)?);
+        return charge(budget, 1);
+    }
+    let predefined = match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "apos" => Some('\''),
+        "quot" => Some('"'),
+        _ => None,
+    };
+    if let Some(c) = predefined {
+        out.push(c);
+        return charge(budget, 1);
+    }
+    if nesting >= MAX_ENTITY_NESTING {
+        return Err(malformed("entity references nested too deeply"));
+    }
+    match dtd.entities.get(name) {
+        None => Err(malformed(format!("undeclared entity '{name}'"))),
+        Some(Entity::External) => Err(malformed(format!(
+            "external entity '{name}' is never resolved"
+        ))),
+        Some(Entity::Internal(text)) => match ctx {
+            RefContext::Content => expand_text(text, dtd, out, budget, nesting + 1),
+            RefContext::Attribute => normalize_attr(text, dtd, out, budget, nesting + 1),
+        },
+    }
+}
+
+fn charge(budget: &mut usize, n: usize) -> Result<(), Error> {
+    if n > *budget {
+        return Err(malformed("entity expansion exceeds the limit"));
+    }
+    *budget -= n;
+    Ok(())
+}
+
+/// Replacement text of an entity used in content. Markup inside entities is refused: forms
+/// never need it and it would let an entity inject elements the signer does not see.
+fn expand_text(
+    text: &str,
+    dtd: &Dtd,
+    out: &mut String,
+    budget: &mut usize,
+    nesting: usize,
+) -> Result<(), Error> {
+    let mut rest = text;
+    while let Some(i) = rest.find(['&', '<']) {
+        if rest.as_bytes()[i] == b'<' {
+            return Err(malformed("entities containing markup are not supported"));
+        }
+        push_normalized(&rest[..i], out, budget)?;
+        let after = &rest[i + 1..];
+        let semi = after
+            .find(';')
+            .ok_or_else(|| malformed("unterminated reference"))?;
+        expand_reference(&after[..semi], dtd, out, budget, nesting, RefContext::Content)?;
+        rest = &after[semi + 1..];
+    }
+    push_normalized(rest, out, budget)
+}
+
+fn push_normalized(s: &str, out: &mut String, budget: &mut usize) -> Result<(), Error> {
+    charge(budget, s.len())?;
+    out.push_str(&normalize_line_ends(s));
+    Ok(())
+}
+
+/// Attribute-value normalisation (XML 1.0 §3.3.3) before any type-specific collapsing.
+fn normalize_attr(
+    raw: &str,
+    dtd: &Dtd,
+    out: &mut String,
+    budget: &mut usize,
+    nesting: usize,
+) -> Result<(), Error> {
+    let mut chars = raw.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '<' => return Err(malformed("'<' in an attribute value")),
+            '&' => {
+                let after = &raw[i + 1..];
+                let semi = after
+                    .find(';')
+                    .ok_or_else(|| malformed("unterminated reference in an attribute"))?;
+                expand_reference(
+                    &after[..semi],
+                    dtd,
+                    out,
+                    budget,
+                    nesting,
+                    RefContext::Attribute,
+                )?;
+                for _ in 0..after[..semi].chars().count() + 1 {
+                    chars.next();
+                }
+            }
+            '\r' => {
+                if matches!(chars.peek(), Some((_, '\n'))) {
+                    chars.next();
+                }
+                out.push(' ');
+                charge(budget, 1)?;
+            }
+            '\n' | '\t' => {
+                out.push(' ');
+                charge(budget, 1)?;
+            }
+            c => {
+                out.push(c);
+                charge(budget, 1)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn char_ref(num: &str) -> Result<char, Error> {
+    let value = match num.strip_prefix('x') {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => num.parse::<u32>(),
+    }
+    .map_err(|_| malformed(format!("bad character reference '&#{num};'")))?;
+    char::from_u32(value)
+        .filter(|&c| is_xml_char(c))
+        .ok_or_else(|| malformed(format!("character reference '&#{num};' is not allowed")))
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+/// Reads the internal subset of `<!DOCTYPE …>` (content after the keyword): entity and
+/// attribute-list declarations. External subsets and external entities are never fetched.
+fn parse_doctype(content: &str) -> Result<Dtd, Error> {
+    let mut dtd = Dtd::default();
+    let Some(open) = content.find('[') else {
+        return Ok(dtd);
+    };
+    let subset = &content[open + 1..];
+    let mut s = DtdScanner { s: subset, pos: 0 };
+    loop {
+        s.skip_space();
+        if s.eof() || s.peek() == Some(']') {
+            break;
+        }
+        if s.eat("<!--") {
+            s.skip_past("-->")?;
+        } else if s.eat("<?") {
+            s.skip_past("?>")?;
+        } else if s.eat("<!ENTITY") {
+            s.entity(&mut dtd)?;
+        } else if s.eat("<!ATTLIST") {
+            s.attlist(&mut dtd)?;
+        } else if s.eat("<!ELEMENT") || s.eat("<!NOTATION") {
+            s.skip_decl()?;
+        } else if s.peek() == Some('%') {
+            return Err(malformed(
+                "parameter entity references in the DOCTYPE are not supported",
+            ));
+        } else {
+            return Err(malformed("unexpected content in the DOCTYPE"));
+        }
+    }
+    Ok(dtd)
+}
+
+struct DtdScanner<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl DtdScanner<'_> {
+    fn rest(&self) -> &str {
+        &self.s[self.pos..]
+    }
+    fn eof(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+    fn eat(&mut self, lit: &str) -> bool {
+        if self.rest().starts_with(lit) {
+            self.pos += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+    fn skip_space(&mut self) {
+        let r = self.rest();
+        self.pos += r.len() - r.trim_start_matches(is_xml_space).len();
+    }
+    fn skip_past(&mut self, lit: &str) -> Result<(), Error> {
+        let i = self
+            .rest()
+            .find(lit)
+            .ok_or_else(|| malformed("unterminated declaration in the DOCTYPE"))?;
+        self.pos += i + lit.len();
+        Ok(())
+    }
+    fn name(&mut self) -> Result<String, Error> {
+        self.skip_space();
+        let r = self.rest();
+        let n = r
+            .find(|c: char| is_xml_space(c) || matches!(c, '>' | '"' | '\'' | '(' | '|' | ')'))
+            .unwrap_or(r.len());
+        if n == 0 {
+            return Err(malformed("expected a name in the DOCTYPE"));
+        }
+        let name = r[..n].to_string();
+        self.pos += n;
+        Ok(name)
+    }
+    fn quoted(&mut self) -> Result<String, Error> {
+        self.skip_space();
+        let q = self
+            .peek()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or_else(|| malformed("expected a quoted value in the DOCTYPE"))?;
+        self.pos += 1;
+        let r = self.rest();
+        let end = r
+            .find(q)
+            .ok_or_else(|| malformed("unterminated literal in the DOCTYPE"))?;
+        let v = r[..end].to_string();
+        self.pos += end + 1;
+        Ok(v)
+    }
+    fn close(&mut self) -> Result<(), Error> {
+        self.skip_space();
+        if self.eat(">") {
+            Ok(())
+        } else {
+            Err(malformed("expected '>' in the DOCTYPE"))
+        }
+    }
+    /// Skips to the end of a declaration, honouring quoted literals.
+    fn skip_decl(&mut self) -> Result<(), Error> {
+        let mut quote: Option<char> = None;
+        for (i, c) in self.rest().char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '>') => {
+                    self.pos += i + 1;
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        Err(malformed("unterminated declaration in the DOCTYPE"))
+    }
+
+    fn entity(&mut self, dtd: &mut Dtd) -> Result<(), Error> {
+        self.skip_space();
+        if self.eat("%") {
+            // Parameter entities are recorded nowhere: references to them are refused above.
+            return self.skip_decl();
+        }
+        let name = self.name()?;
+        self.skip_space();
+        let entity = if self.eat("SYSTEM") || self.eat("PUBLIC") {
+            self.skip_decl()?;
+            dtd.entities.entry(name).or_insert(Entity::External);
+            return Ok(());
+        } else {
+            let literal = self.quoted()?;
+            if literal.contains('%') {
+                return Err(malformed(
+                    "parameter entity references in the DOCTYPE are not supported",
+                ));
+            }
+            // Character references are replaced when the entity is declared (XML 1.0 §4.5);
+            // general entity references stay for expansion where the entity is used.
+            let mut text = String::with_capacity(literal.len());
+            let mut rest = literal.as_str();
+            while let Some(i) = rest.find("&#") {
+                text.push_str(&rest[..i]);
+                let after = &rest[i + 2..];
+                let semi = after
+                    .find(';')
+                    .ok_or_else(|| malformed("unterminated character reference"))?;
+                text.push(char_ref(&after[..semi])?);
+                rest = &after[semi + 1..];
+            }
+            text.push_str(rest);
+            Entity::Internal(text)
+        };
+        self.close()?;
+        // The first declaration of an entity binds (XML 1.0 §4.2).
+        dtd.entities.entry(name).or_insert(entity);
+        Ok(())
+    }
+
+    fn attlist(&mut self, dtd: &mut Dtd) -> Result<(), Error> {
+        let element = self.name()?;
+        loop {
+            self.skip_space();
+            if self.eat(">") {
+                return Ok(());
+            }
+            let attr = self.name()?;
+            self.skip_space();
+            let (cdata, id) = if self.peek() == Some('(') {
+                self.skip_group()?;
+                (false, false)
+            } else {
+                let ty = self.name()?;
+                if ty == "NOTATION" {
+                    self.skip_space();
+                    self.skip_group()?;
+                }
+                (ty == "CDATA", ty == "ID")
+            };
+            self.skip_space();
+            let default = if self.eat("#REQUIRED") || self.eat("#IMPLIED") {
+                None
+            } else {
+                self.eat("#FIXED");
+                Some(self.quoted()?)
+            };
+            let defs = dtd.attlists.entry(element.clone()).or_default();
+            if !defs.iter().any(|(n, _)| *n == attr) {
+                defs.push((attr, AttDef { cdata, id, default }));
+            }
+        }
+    }
+
+    fn skip_group(&mut self) -> Result<(), Error> {
+        if !self.eat("(") {
+            return Err(malformed("expected '(' in the DOCTYPE"));
+        }
+        self.skip_past(")")
+    }
+}
