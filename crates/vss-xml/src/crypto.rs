@@ -9,7 +9,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use vss_protocol::{Error, ErrorCode, HashAlgorithm};
 
-use crate::{EcCurve, KeyKind};
+use crate::KeyKind;
 
 pub(crate) const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub(crate) const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
@@ -179,23 +179,6 @@ impl PublicKey {
                 }
             }
             other => Err(unsupported(other)),
-        }
-    }
-
-    pub fn kind(&self) -> KeyKind {
-        match self {
-            PublicKey::Rsa(k) => KeyKind::Rsa {
-                bits: u32::try_from(rsa::traits::PublicKeyParts::n(k).bits()).unwrap_or(0),
-            },
-            PublicKey::P256(_) => KeyKind::Ec {
-                curve: EcCurve::P256,
-            },
-            PublicKey::P384(_) => KeyKind::Ec {
-                curve: EcCurve::P384,
-            },
-            PublicKey::P521(_) => KeyKind::Ec {
-                curve: EcCurve::P521,
-            },
         }
     }
 

@@ -72,8 +72,6 @@ pub(crate) struct Element<'a> {
     pub attrs: Vec<Attr>,
     /// Byte offset of `<` in the original input.
     pub start: usize,
-    /// Byte offset just after the tag's `>`.
-    pub tag_end: usize,
     /// `<x/>`: the matching End follows immediately.
     pub empty: bool,
     /// 1 for the document element.
@@ -107,8 +105,6 @@ pub(crate) trait Visitor {
 /// Facts about the document as a whole.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DocInfo {
-    /// Length of a UTF-8 byte-order mark at the start (0 or 3).
-    pub bom: usize,
     pub has_doctype: bool,
     /// The first line end in the input is CRLF.
     pub crlf: bool,
@@ -208,10 +204,7 @@ pub(crate) fn walk(
     cfg: &ParseConfig,
     visitor: &mut dyn Visitor,
 ) -> Result<DocInfo, Error> {
-    let mut info = DocInfo {
-        bom,
-        ..DocInfo::default()
-    };
+    let mut info = DocInfo::default();
     if let Some(i) = text.find('\n') {
         info.crlf = i > 0 && text.as_bytes()[i - 1] == b'\r';
     }
@@ -231,6 +224,8 @@ pub(crate) fn walk(
     let mut seen_root = false;
     let mut root_closed = false;
     let mut first = true;
+    // Characters produced by expanding declared entities, over the whole document.
+    let mut budget = cfg.limits.max_entity_expansion;
 
     loop {
         let start = reader.buffer_position() as usize;
@@ -283,14 +278,15 @@ pub(crate) fn walk(
                 }
                 scopes.push(ns_stack.len());
                 let el = build_element(
+                    text,
+                    bom,
                     e,
                     &dtd,
                     &mut ns_stack,
                     bom + start,
-                    bom + end,
                     empty,
                     depth + 1,
-                    &cfg.limits,
+                    &mut budget,
                 )?;
                 nodes += el.attrs.len() + el.ns_decls.len();
                 visitor.node(&Node::Start(el))?;
@@ -335,7 +331,6 @@ pub(crate) fn walk(
                 }
                 let name = std::str::from_utf8(&r).map_err(|_| malformed("bad reference"))?;
                 let mut out = String::new();
-                let mut budget = cfg.limits.max_entity_expansion;
                 expand_reference(name, &dtd, &mut out, &mut budget, 0, RefContext::Content)?;
                 visitor.node(&Node::Text(Cow::Owned(out)))?;
             }
@@ -421,16 +416,17 @@ pub(crate) fn is_ncname(s: &str) -> bool {
 
 #[allow(clippy::too_many_arguments)]
 fn build_element<'a>(
-    e: &BytesStart<'a>,
+    text: &'a str,
+    bom: usize,
+    e: &BytesStart<'_>,
     dtd: &Dtd,
     ns_stack: &mut Vec<(String, String)>,
     start: usize,
-    tag_end: usize,
     empty: bool,
     depth: usize,
-    limits: &Limits,
+    budget: &mut usize,
 ) -> Result<Element<'a>, Error> {
-    let qname = tag_name(e)?;
+    let qname = tag_name(text, start - bom, e)?;
     let (prefix, local) = split_qname(qname)?;
     let mut raw_attrs: Vec<(String, String)> = Vec::new();
     for a in e.attributes().with_checks(true) {
@@ -457,8 +453,7 @@ fn build_element<'a>(
     for (key, raw) in raw_attrs {
         let def = defs.and_then(|d| d.iter().find(|(n, _)| *n == key).map(|(_, d)| d));
         let mut value = String::new();
-        let mut budget = limits.max_entity_expansion;
-        normalize_attr(&raw, dtd, &mut value, &mut budget, 0)?;
+        normalize_attr(&raw, dtd, &mut value, budget, 0)?;
         if def.is_some_and(|d| !d.cdata) {
             value = value
                 .split(' ')
@@ -524,21 +519,17 @@ fn build_element<'a>(
         ns_decls,
         attrs,
         start,
-        tag_end,
         empty,
         depth,
     })
 }
 
-/// The element name as a slice of the input: a `BytesStart` read from a `&str` borrows it, and
-/// keeping the borrow saves an allocation per element.
-fn tag_name<'a>(e: &BytesStart<'a>) -> Result<&'a str, Error> {
+/// The element name as a slice of the input text (the tag at `at` starts with `<` and the
+/// name), so elements borrow their names instead of allocating them.
+fn tag_name<'a>(text: &'a str, at: usize, e: &BytesStart<'_>) -> Result<&'a str, Error> {
     let len = e.name().as_ref().len();
-    match e.clone().into_inner() {
-        Cow::Borrowed(all) => std::str::from_utf8(all.get(..len).unwrap_or_default())
-            .map_err(|_| malformed("element name is not UTF-8")),
-        Cow::Owned(_) => Err(Error::internal("element not borrowed from the input")),
-    }
+    text.get(at + 1..at + 1 + len)
+        .ok_or_else(|| Error::internal("element name outside the input"))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -556,9 +547,12 @@ fn expand_reference(
     nesting: usize,
     ctx: RefContext,
 ) -> Result<(), Error> {
+    // Only text that comes out of declared entities is charged: everything else is bounded by
+    // the input size already.
+    let cost = usize::from(nesting > 0);
     if let Some(num) = name.strip_prefix('#') {
         out.push(char_ref(num)?);
-        return charge(budget, 1);
+        return charge(budget, cost);
     }
     let predefined = match name {
         "lt" => Some('<'),
@@ -570,7 +564,7 @@ fn expand_reference(
     };
     if let Some(c) = predefined {
         out.push(c);
-        return charge(budget, 1);
+        return charge(budget, cost);
     }
     if nesting >= MAX_ENTITY_NESTING {
         return Err(malformed("entity references nested too deeply"));
@@ -634,6 +628,7 @@ fn normalize_attr(
     budget: &mut usize,
     nesting: usize,
 ) -> Result<(), Error> {
+    let cost = usize::from(nesting > 0);
     let mut chars = raw.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {
@@ -660,15 +655,15 @@ fn normalize_attr(
                     chars.next();
                 }
                 out.push(' ');
-                charge(budget, 1)?;
+                charge(budget, cost)?;
             }
             '\n' | '\t' => {
                 out.push(' ');
-                charge(budget, 1)?;
+                charge(budget, cost)?;
             }
             c => {
                 out.push(c);
-                charge(budget, 1)?;
+                charge(budget, cost)?;
             }
         }
     }
