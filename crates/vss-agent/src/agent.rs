@@ -1,0 +1,153 @@
+//! The agent's state and its single entry point for a request, shared by native messaging,
+//! HTTP and the `vss` CLI.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use serde_json::Value;
+use vss_config::{Config, Origin, Policy};
+use vss_dialog::Prompt;
+use vss_protocol::{limits, Command, Error, ErrorCode, Lang, Request, Response, Result};
+use vss_token::discovery::module_candidates;
+use vss_token::Modules;
+
+use crate::commands;
+
+/// Who is asking. Web callers are identified by an origin the browser (or the HTTP Origin
+/// header) gave, already checked against the policy; local callers see everything.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Web(Origin),
+    Local { program: String },
+}
+
+impl Caller {
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Caller::Web(origin) => Some(origin),
+            Caller::Local { .. } => None,
+        }
+    }
+}
+
+/// One agent process's state.
+pub struct Agent {
+    pub config: Config,
+    pub policy: Policy,
+    pub prompt: Box<dyn Prompt>,
+    /// Windows: the browser window to parent dialogs to.
+    pub parent_window: Option<String>,
+    modules: OnceLock<Arc<Modules>>,
+    token_queues: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+impl Agent {
+    pub fn new(config: Config, prompt: Box<dyn Prompt>) -> Agent {
+        let policy = Policy::from_config(&config);
+        Agent {
+            config,
+            policy,
+            prompt,
+            parent_window: None,
+            modules: OnceLock::new(),
+            token_queues: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The PKCS#11 modules, loaded (and initialised) once, on first use.
+    pub fn modules(&self) -> Arc<Modules> {
+        self.modules
+            .get_or_init(|| {
+                let (source, paths) = module_candidates(
+                    self.config.modules_from_env.as_deref(),
+                    &self.config.modules,
+                );
+                Arc::new(Modules::load(source, &paths))
+            })
+            .clone()
+    }
+
+    /// Runs `f` while holding the token's queue: requests for one token never interleave.
+    /// `busy` if the token stays taken longer than a whole dialog could last.
+    pub fn with_token<T>(&self, token_key: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let queue = self
+            .token_queues
+            .lock()
+            .entry(token_key.to_string())
+            .or_default()
+            .clone();
+        let wait = self.config.dialog_timeout + Duration::from_secs(30);
+        let _guard = queue
+            .try_lock_for(wait)
+            .ok_or_else(|| Error::new(ErrorCode::Busy))?;
+        f()
+    }
+
+    /// The language of a request: its `lang`, else the configured one.
+    pub fn lang_of(&self, request_lang: Option<&str>) -> Lang {
+        request_lang
+            .and_then(Lang::parse)
+            .unwrap_or(self.config.lang)
+    }
+
+    /// Checks a web origin against the policy.
+    pub fn web_caller(&self, origin: Option<&str>) -> Result<Caller> {
+        let origin =
+            origin.ok_or_else(|| Error::new(ErrorCode::OriginNotAllowed).arg("origin", "—"))?;
+        Ok(Caller::Web(self.policy.check(origin)?))
+    }
+
+    /// Answers one request from `caller`. Never panics on input; every failure is a
+    /// response with a stable code.
+    pub fn handle(&self, caller: &Caller, request: &Request) -> Response {
+        let started = Instant::now();
+        let lang = self.lang_of(request.lang.as_deref());
+        let id: String = request
+            .id
+            .chars()
+            .take(limits::MAX_REQUEST_ID_CHARS)
+            .collect();
+        let outcome = Command::parse(&request.command, &request.arguments)
+            .and_then(|command| self.run(caller, &command, lang));
+        let origin = caller
+            .origin()
+            .map(|o| o.to_string())
+            .unwrap_or_else(|| "local".into());
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match outcome {
+            Ok(result) => {
+                tracing::info!(id = %id, command = %request.command.chars().take(32).collect::<String>(), origin = %origin, outcome = "ok", elapsed_ms, "request");
+                Response::success(id, result)
+            }
+            Err(err) => {
+                tracing::info!(id = %id, command = %request.command.chars().take(32).collect::<String>(), origin = %origin, outcome = %err.code, cause = ?err.cause, elapsed_ms, "request");
+                Response::failure(id, err.localize(lang))
+            }
+        }
+    }
+
+    fn run(&self, caller: &Caller, command: &Command, lang: Lang) -> Result<Value> {
+        match command {
+            Command::Version => commands::version::run(),
+            Command::Status => commands::status::run(self, caller),
+            Command::ListCertificates(args) => commands::list_certificates::run(self, args),
+            Command::SignHash(args) => commands::sign_hash::run(self, caller, lang, args),
+            Command::SignXml(_) => {
+                Err(Error::new(ErrorCode::UnknownCommand).arg("command", "sign-xml"))
+            }
+        }
+    }
+}
+
+/// Answers a failure that happened before a request could be read (bad frame, bad JSON).
+pub fn early_failure(id: &str, err: &Error, lang: Lang) -> Response {
+    tracing::info!(outcome = %err.code, cause = ?err.cause, "unreadable request");
+    Response::failure(
+        id.chars()
+            .take(limits::MAX_REQUEST_ID_CHARS)
+            .collect::<String>(),
+        err.localize(lang),
+    )
+}

@@ -1,0 +1,7 @@
+//! One file per protocol command (DESIGN §2), plus the signing steps they share.
+
+pub mod list_certificates;
+pub mod sign_hash;
+pub mod signing;
+pub mod status;
+pub mod version;

@@ -1,0 +1,57 @@
+//! `sign-hash`: a signature over a hash the page computed. Blind signing: the dialog says the
+//! content cannot be shown, labels the page's text as unverified, and the capability must be
+//! granted to the origin (on by default for the BHXH portal only).
+
+use base64::Engine;
+use serde_json::{json, Value};
+use vss_config::Capability;
+use vss_protocol::command::SignHashArgs;
+use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result};
+use vss_token::{EcdsaFormat, HashToSign};
+
+use crate::agent::{Agent, Caller};
+use crate::commands::signing::{prepare, sign_with_consent};
+
+pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignHashArgs) -> Result<Value> {
+    if let Caller::Web(origin) = caller {
+        agent.policy.require(origin, Capability::HashSigning)?;
+    }
+    let algorithm = HashAlgorithm::parse(&args.hash_algorithm)?;
+    let hash = base64::engine::general_purpose::STANDARD
+        .decode(args.hash.trim())
+        .map_err(|_| Error::bad_request("hash must be base64"))?;
+    let hash = HashToSign::new(algorithm, hash, agent.config.allow_sha1)?;
+    let padding = Padding::parse(args.padding.as_deref())?;
+    let (token, record) = prepare(agent, &args.certificate, args.mst.as_deref())?;
+    if padding == Padding::Pss && record.certificate.key.algorithm != "RSA" {
+        return Err(
+            Error::new(ErrorCode::UnsupportedAlgorithm).arg("algorithm", "PSS with an EC key")
+        );
+    }
+    let document = args.document.clone().unwrap_or_default();
+    let signature = sign_with_consent(
+        agent,
+        caller,
+        lang,
+        &token,
+        &record,
+        |consent| {
+            match caller {
+                Caller::Web(_) => consent
+                    .page_document(document.title.as_deref(), document.description.as_deref()),
+                Caller::Local { .. } => match document.title.as_deref() {
+                    Some(title) => consent.local_document(title),
+                    None => consent,
+                },
+            };
+            consent.blind_hash(algorithm.name(), &hash.hash);
+        },
+        |session| session.sign_hash(&hash, padding, EcdsaFormat::Der),
+    )?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    Ok(json!({
+        "signature": b64.encode(&signature.bytes),
+        "signature_algorithm": signature.algorithm,
+        "certificate": b64.encode(&record.der),
+    }))
+}

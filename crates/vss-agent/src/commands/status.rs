@@ -1,0 +1,62 @@
+//! `status`: modules, tokens (with PIN flags) and a config summary. A web origin gets no module
+//! paths (they contain user names) and token serials only as a per-origin hash.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use vss_protocol::{Result, PROTOCOL_VERSION};
+
+use crate::agent::{Agent, Caller};
+
+pub fn run(agent: &Agent, caller: &Caller) -> Result<Value> {
+    let modules = agent.modules();
+    let web_origin = caller.origin();
+    let module_list: Vec<Value> = modules
+        .statuses()
+        .into_iter()
+        .map(|m| match web_origin {
+            Some(_) => json!({"loaded": m.loaded, "error_code": m.error_code}),
+            None => serde_json::to_value(&m).unwrap_or(Value::Null),
+        })
+        .collect();
+    let tokens: Vec<Value> = match modules.tokens() {
+        Ok(tokens) => tokens
+            .into_iter()
+            .map(|t| {
+                let serial = match web_origin {
+                    Some(origin) => hex::encode(&Sha256::digest(format!("{origin}\n{}", t.serial).as_bytes())[..8]),
+                    None => t.serial.clone(),
+                };
+                let mut v = json!({
+                    "slot": t.slot, "label": t.label, "manufacturer": t.manufacturer, "model": t.model,
+                    "serial": serial, "pin": t.pin, "protected_auth_path": t.protected_auth_path,
+                });
+                if web_origin.is_none() {
+                    v["module"] = json!(t.module_path);
+                }
+                v
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let config = &agent.config;
+    let mut summary = json!({
+        "locked": config.locked,
+        "lang": config.lang.code(),
+        "allowed_origins": agent.policy.allowed().map(|o| o.as_str()).collect::<Vec<_>>(),
+        "allow_sha1": config.allow_sha1,
+        "dialog_timeout_seconds": config.dialog_timeout.as_secs(),
+    });
+    if web_origin.is_none() {
+        summary["module_source"] = json!(format!("{:?}", modules.source()).to_lowercase());
+        summary["machine_config"] = json!(config.sources.machine);
+        summary["user_config"] = json!(config.sources.user);
+        summary["pinentry"] = json!(config.pinentry);
+    }
+    Ok(json!({
+        "agent": crate::AGENT_VERSION,
+        "protocol": PROTOCOL_VERSION,
+        "modules": module_list,
+        "tokens": tokens,
+        "config": summary,
+    }))
+}

@@ -1,0 +1,126 @@
+//! Native-messaging host mode, as Chrome/Edge start it: `vss-agent chrome-extension://<id>/
+//! [--parent-window=<hwnd>]`. One process serves the browser's port for its lifetime: requests
+//! run concurrently (a `version` is answered while a PIN dialog is open), requests for one
+//! token queue, and every request gets exactly one logical reply.
+
+pub mod chunking;
+pub mod framing;
+pub mod stdio;
+
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use serde_json::Value;
+use vss_protocol::limits::MAX_REQUEST_BYTES;
+use vss_protocol::{Error, ErrorCode, Request, Response};
+
+use crate::agent::{early_failure, Agent};
+use framing::{read_frame, write_frame, Incoming};
+
+/// Requests in flight at once; beyond this a request is answered `busy`.
+pub const MAX_IN_FLIGHT: usize = 16;
+
+/// Checks the caller named in argv (`chrome-extension://<id>/`) against the built-in and
+/// configured extension ids.
+pub fn check_caller(argv_origin: &str, extra_ids: &[String]) -> Result<String, Error> {
+    let id = argv_origin
+        .strip_prefix("chrome-extension://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .filter(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_lowercase()))
+        .ok_or_else(|| {
+            Error::new(ErrorCode::OriginNotAllowed)
+                .arg("origin", argv_origin.chars().take(100).collect::<String>())
+        })?;
+    let known = id == vss_protocol::EXTENSION_ID || extra_ids.iter().any(|e| e == id);
+    if !known {
+        return Err(Error::new(ErrorCode::OriginNotAllowed).arg("origin", argv_origin.to_string()));
+    }
+    Ok(id.to_string())
+}
+
+/// Serves requests from `input` until the port closes. Replies go to `output` (shared by the
+/// request threads, one frame at a time).
+pub fn serve(agent: Arc<Agent>, mut input: impl Read, output: impl Write + Send + 'static) {
+    let output = Arc::new(Mutex::new(output));
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let lang = agent.config.lang;
+    loop {
+        let body = match read_frame(&mut input) {
+            Ok(Incoming::Message(body)) => body,
+            Ok(Incoming::TooLarge(size)) => {
+                let err = Error::new(ErrorCode::MessageTooLarge)
+                    .arg("size", size.to_string())
+                    .arg("limit", MAX_REQUEST_BYTES.to_string())
+                    .detail("limit", MAX_REQUEST_BYTES);
+                send(&output, &early_failure("", &err, lang));
+                continue;
+            }
+            Ok(Incoming::Corrupt(len)) => {
+                tracing::warn!(len, "absurd frame length; closing the port");
+                return;
+            }
+            Ok(Incoming::Closed) => {
+                tracing::info!("port closed");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reading from the browser failed");
+                return;
+            }
+        };
+        let request = match parse_request(&body) {
+            Ok(request) => request,
+            Err((id, err)) => {
+                send(&output, &early_failure(&id, &err, lang));
+                continue;
+            }
+        };
+        if in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            let lang = agent.lang_of(request.lang.as_deref());
+            send(
+                &output,
+                &early_failure(&request.id, &Error::new(ErrorCode::Busy), lang),
+            );
+            continue;
+        }
+        let (agent, output, in_flight) = (agent.clone(), output.clone(), in_flight.clone());
+        std::thread::spawn(move || {
+            let response = match agent.web_caller(request.origin.as_deref()) {
+                Ok(caller) => agent.handle(&caller, &request),
+                Err(err) => {
+                    early_failure(&request.id, &err, agent.lang_of(request.lang.as_deref()))
+                }
+            };
+            send(&output, &response);
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+/// Parses a request; on failure returns the id if one could be read, to echo it back.
+fn parse_request(body: &[u8]) -> Result<Request, (String, Error)> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| (String::new(), Error::bad_request(format!("JSON: {e}"))))?;
+    let id = value
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    serde_json::from_value::<Request>(value)
+        .map_err(|e| (id, Error::bad_request(format!("envelope: {e}"))))
+}
+
+/// Writes one logical reply: one frame, or chunks when it would exceed Chrome's 1 MiB limit.
+fn send(output: &Mutex<impl Write>, response: &Response) {
+    let frames = chunking::frames(response);
+    let mut out = output.lock();
+    for frame in frames {
+        if let Err(e) = write_frame(&mut *out, &frame) {
+            tracing::warn!(error = %e, "writing to the browser failed");
+            return;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! The boundary to the user. One dialog per operation (or per batch) shows what is being signed
+//! ([`consent`]) and asks for the PIN in the same window. The dialog is behind the [`Prompt`]
+//! trait; [`pinentry::Pinentry`] implements it with any pinentry program (tests use a scripted
+//! one), so the rest of the product is tested for real.
+
+pub mod consent;
+pub mod pinentry;
+
+use std::time::Duration;
+
+use vss_protocol::Result;
+use zeroize::Zeroizing;
+
+pub use consent::{sanitize_page_text, ConsentText};
+pub use pinentry::Pinentry;
+
+/// What one dialog shows and asks.
+#[derive(Debug, Clone)]
+pub struct PromptRequest {
+    pub title: String,
+    pub description: String,
+    pub prompt: String,
+    pub ok: String,
+    pub cancel: String,
+    pub timeout: Duration,
+    /// `false` for PIN-pad tokens: the dialog only confirms, the PIN is typed on the device.
+    pub want_pin: bool,
+    /// Window to parent the dialog to (Chrome's `--parent-window=<hwnd>` on Windows).
+    pub parent_window: Option<String>,
+}
+
+/// The user's answer: a PIN, or a confirmation (PIN-pad tokens).
+pub enum PromptAnswer {
+    Pin(Zeroizing<String>),
+    Confirmed,
+}
+
+/// A consent/PIN dialog. Errors: `user_cancelled`, `user_timeout`, `dialog_unavailable`.
+pub trait Prompt: Send + Sync {
+    fn ask(&self, request: &PromptRequest) -> Result<PromptAnswer>;
+}
