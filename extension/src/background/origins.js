@@ -1,0 +1,40 @@
+// Which web origins may use the signing APIs: the BHXH defaults plus the administrator's list
+// from managed storage. The origin always comes from the browser (sender.origin), never a page.
+
+import { DEFAULT_ALLOWED_ORIGINS } from "../config.js";
+
+/** The canonical origin of an administrator-supplied string, or null when it is not a plain
+ * https origin (no path, query, credentials or wildcard). */
+export function normalizeOrigin(text) {
+  if (typeof text !== "string" || text.includes("*")) return null;
+  let url;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "https:" || url.username || url.password) return null;
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) return null;
+  return url.origin;
+}
+
+/** The administrator's origins, normalized and deduplicated; invalid entries are dropped. */
+export function adminOrigins(managedValue) {
+  if (!Array.isArray(managedValue)) return [];
+  const origins = managedValue.map(normalizeOrigin).filter((o) => o !== null);
+  return [...new Set(origins)].filter((o) => !DEFAULT_ALLOWED_ORIGINS.includes(o));
+}
+
+/** `null` when `origin` may use the APIs, else the error code to answer with. */
+export function originRefusal(origin, extraOrigins = []) {
+  if (typeof origin !== "string" || origin === "null" || origin === "") return "insecure_origin";
+  if (!origin.startsWith("https://")) return "insecure_origin";
+  if (normalizeOrigin(origin) !== origin) return "origin_not_allowed";
+  if (DEFAULT_ALLOWED_ORIGINS.includes(origin) || extraOrigins.includes(origin)) return null;
+  return "origin_not_allowed";
+}
+
+/** The match pattern that covers every page of `origin` (for permissions and content scripts). */
+export function matchPattern(origin) {
+  return `${origin}/*`;
+}

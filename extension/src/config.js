@@ -1,0 +1,83 @@
+// Every limit, timeout and fixed name of the extension, in one place. The service worker, the
+// popup and the tests (extension/test, tests/e2e) import it; the page-world script and the
+// content relay are classic scripts and repeat the few values they need, marked "see config.js".
+
+/** Name under which the agent is registered with the browser (DESIGN §6). */
+export const NATIVE_HOST_NAME = "vn.vss.token_signing";
+
+/** The extension's fixed id, from the `key` in manifest.json. */
+export const EXTENSION_ID = "aljobffeainbeaoomgcjaebgogaandcp";
+
+/** Origins that get the page APIs without any administrator setting (DESIGN §3). */
+export const DEFAULT_ALLOWED_ORIGINS = Object.freeze([
+  "https://gddt.baohiemxahoi.gov.vn",
+  "https://dichvucong.baohiemxahoi.gov.vn",
+]);
+
+/** Key of the administrator's extra origins in chrome.storage.managed (managed_schema.json). */
+export const MANAGED_ORIGINS_KEY = "AllowedOrigins";
+
+/** Id prefix of the content scripts registered at run time for administrator-added origins. */
+export const DYNAMIC_SCRIPT_ID_PREFIX = "vss-admin-origin-";
+
+/** Tag on every window.postMessage between the page API and the content relay. */
+export const PAGE_CHANNEL = "vss-token-signing";
+
+/** Name of the runtime port between the content relay and the service worker. */
+export const RELAY_PORT_NAME = "vss-relay";
+
+/** How long the agent may take to answer, per command (milliseconds). Signing includes the
+ * consent/PIN dialog, which the agent itself gives up on after 120 s (DIALOG_TIMEOUT in
+ * crates/vss-protocol/src/limits.rs); the extension waits a little longer so the agent's own
+ * `user_timeout` reaches the page instead of a generic timeout. */
+export const COMMAND_TIMEOUT_MS = Object.freeze({
+  version: 10_000,
+  status: 30_000,
+  "list-certificates": 30_000,
+  "sign-hash": 150_000,
+  "sign-xml": 150_000,
+});
+
+/** Commands a page may send to the agent through the extension. */
+export const PAGE_COMMANDS = Object.freeze(Object.keys(COMMAND_TIMEOUT_MS));
+
+/** Largest reassembled chunked field (base64 characters) the extension accepts. */
+export const MAX_CHUNKED_REPLY_CHARS = 32 * 1024 * 1024;
+
+/** Largest number of parts a chunked reply may announce. */
+export const MAX_CHUNKS = 64;
+
+/** Largest request the agent accepts, serialized (MAX_REQUEST_BYTES in limits.rs). */
+export const MAX_AGENT_REQUEST_BYTES = 8 * 1024 * 1024;
+
+/** Room left in a request for everything but the XML: base64 of XML must fit below this. */
+export const MAX_XML_BASE64_CHARS = MAX_AGENT_REQUEST_BYTES - 64 * 1024;
+
+/** Longest page-supplied document title or description passed on (the agent cuts at 200). */
+export const MAX_DOCUMENT_TEXT_CHARS = 1000;
+
+/** Longest request id a page may use; the id is only echoed back to that page. */
+export const MAX_PAGE_ID_CHARS = 128;
+
+/** Requests one document may have in flight at once. */
+export const MAX_PENDING_PER_DOCUMENT = 16;
+
+/** How long the page API waits for the relay to acknowledge that the extension is there
+ * (the page learns within a second whether the extension is present). */
+export const PRESENCE_TIMEOUT_MS = 1000;
+
+/** Hash algorithms and their digest lengths in bytes (TokenSigning checks type vs length). */
+export const HASH_LENGTHS = Object.freeze({
+  "SHA-1": 20,
+  "SHA-224": 28,
+  "SHA-256": 32,
+  "SHA-384": 48,
+  "SHA-512": 64,
+});
+
+/** Languages the extension speaks to pages; the agent localises its own errors. */
+export const LANGUAGES = Object.freeze(["vi", "en"]);
+export const DEFAULT_LANGUAGE = "vi";
+
+/** Days before expiry from which the popup warns (as the seed guides ask). */
+export const EXPIRY_WARNING_DAYS = 30;
