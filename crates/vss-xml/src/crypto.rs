@@ -94,18 +94,66 @@ pub(crate) enum Scheme {
 }
 
 const SIGNATURE_METHODS: &[(&str, Scheme, HashAlgorithm)] = &[
-    ("http://www.w3.org/2000/09/xmldsig#rsa-sha1", Scheme::RsaPkcs1, HashAlgorithm::Sha1),
-    ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", Scheme::RsaPkcs1, HashAlgorithm::Sha256),
-    ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", Scheme::RsaPkcs1, HashAlgorithm::Sha384),
-    ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", Scheme::RsaPkcs1, HashAlgorithm::Sha512),
-    ("http://www.w3.org/2007/05/xmldsig-more#sha1-rsa-MGF1", Scheme::RsaPss, HashAlgorithm::Sha1),
-    ("http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1", Scheme::RsaPss, HashAlgorithm::Sha256),
-    ("http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1", Scheme::RsaPss, HashAlgorithm::Sha384),
-    ("http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1", Scheme::RsaPss, HashAlgorithm::Sha512),
-    ("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", Scheme::Ecdsa, HashAlgorithm::Sha1),
-    ("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", Scheme::Ecdsa, HashAlgorithm::Sha256),
-    ("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", Scheme::Ecdsa, HashAlgorithm::Sha384),
-    ("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", Scheme::Ecdsa, HashAlgorithm::Sha512),
+    (
+        "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+        Scheme::RsaPkcs1,
+        HashAlgorithm::Sha1,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        Scheme::RsaPkcs1,
+        HashAlgorithm::Sha256,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+        Scheme::RsaPkcs1,
+        HashAlgorithm::Sha384,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+        Scheme::RsaPkcs1,
+        HashAlgorithm::Sha512,
+    ),
+    (
+        "http://www.w3.org/2007/05/xmldsig-more#sha1-rsa-MGF1",
+        Scheme::RsaPss,
+        HashAlgorithm::Sha1,
+    ),
+    (
+        "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1",
+        Scheme::RsaPss,
+        HashAlgorithm::Sha256,
+    ),
+    (
+        "http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1",
+        Scheme::RsaPss,
+        HashAlgorithm::Sha384,
+    ),
+    (
+        "http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1",
+        Scheme::RsaPss,
+        HashAlgorithm::Sha512,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1",
+        Scheme::Ecdsa,
+        HashAlgorithm::Sha1,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+        Scheme::Ecdsa,
+        HashAlgorithm::Sha256,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+        Scheme::Ecdsa,
+        HashAlgorithm::Sha384,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+        Scheme::Ecdsa,
+        HashAlgorithm::Sha512,
+    ),
 ];
 
 /// The `SignatureMethod` this crate writes for a key (PKCS#1 v1.5 for RSA, as tokens do).

@@ -321,8 +321,7 @@ pub(crate) fn walk(
                 if depth == 0 {
                     return Err(malformed("CDATA outside the document element"));
                 }
-                let raw =
-                    std::str::from_utf8(&t).map_err(|_| malformed("CDATA is not UTF-8"))?;
+                let raw = std::str::from_utf8(&t).map_err(|_| malformed("CDATA is not UTF-8"))?;
                 visitor.node(&Node::Text(normalize_line_ends(raw)))?;
             }
             Event::GeneralRef(r) => {
@@ -433,8 +432,8 @@ fn build_element<'a>(
         let a = a.map_err(|err| malformed(format!("{err} in <{qname}>")))?;
         let key = std::str::from_utf8(a.key.as_ref())
             .map_err(|_| malformed("attribute name is not UTF-8"))?;
-        let raw = std::str::from_utf8(&a.value)
-            .map_err(|_| malformed("attribute value is not UTF-8"))?;
+        let raw =
+            std::str::from_utf8(&a.value).map_err(|_| malformed("attribute value is not UTF-8"))?;
         raw_attrs.push((key.to_string(), raw.to_string()));
     }
     let defs = dtd.attlists.get(qname);
@@ -471,7 +470,9 @@ fn build_element<'a>(
                 return Err(malformed(format!("invalid namespace declaration '{key}'")));
             }
             if (p == "xml") != (value == XML_NS) {
-                return Err(malformed("the xml prefix is bound to its own namespace only"));
+                return Err(malformed(
+                    "the xml prefix is bound to its own namespace only",
+                ));
             }
             if p != "xml" {
                 ns_decls.push((p.to_string(), value));
@@ -501,7 +502,9 @@ fn build_element<'a>(
             resolve(p)?
         };
         if attrs.iter().any(|a| a.local == l && a.ns == ans) {
-            return Err(malformed(format!("duplicate attribute '{key}' in <{qname}>")));
+            return Err(malformed(format!(
+                "duplicate attribute '{key}' in <{qname}>"
+            )));
         }
         attrs.push(Attr {
             prefix: p.to_string(),
@@ -608,7 +611,14 @@ fn expand_text(
         let semi = after
             .find(';')
             .ok_or_else(|| malformed("unterminated reference"))?;
-        expand_reference(&after[..semi], dtd, out, budget, nesting, RefContext::Content)?;
+        expand_reference(
+            &after[..semi],
+            dtd,
+            out,
+            budget,
+            nesting,
+            RefContext::Content,
+        )?;
         rest = &after[semi + 1..];
     }
     push_normalized(rest, out, budget)

@@ -241,7 +241,9 @@ fn choose_site<'s>(sites: &'s [Site], parent: &Option<String>) -> Result<&'s Sit
             n => Err(Error::new(ErrorCode::XmlParentNotFound)
                 .arg("parent", format!("{name} (×{n})"))
                 .detail("count", n)
-                .cause(format!("{n} elements named {name}: the parent must be unique"))),
+                .cause(format!(
+                    "{n} elements named {name}: the parent must be unique"
+                ))),
         }
     };
     match parent {

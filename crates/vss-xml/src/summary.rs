@@ -86,7 +86,8 @@ impl Visitor for Reader {
                 if el.local == "Signature" && el.ns == DSIG_NS {
                     self.signatures += 1;
                 }
-                let skip = (el.local == "Signature" && el.ns == DSIG_NS) || el.local == FILE_CONTENT;
+                let skip =
+                    (el.local == "Signature" && el.ns == DSIG_NS) || el.local == FILE_CONTENT;
                 if self.skip_depth.is_none() && skip {
                     self.skip_depth = Some(self.path.len());
                 }

@@ -479,7 +479,11 @@ fn plan_reference(
         match ids.get(id).map(Vec::as_slice) {
             Some([range]) => {
                 plan.range = *range;
-                (Scope::Subtree(range.0), comments, format!("the element with ID '{id}'"))
+                (
+                    Scope::Subtree(range.0),
+                    comments,
+                    format!("the element with ID '{id}'"),
+                )
             }
             Some(_) => {
                 return fail(
@@ -516,12 +520,7 @@ fn plan_reference(
     }
     // A node-set left without a canonicalisation transform becomes octets by C14N 1.0.
     let mode = mode.unwrap_or(C14nMode::C14n10);
-    let mut c = Canonicalizer::new(
-        mode,
-        scope,
-        exclude,
-        Output::Digest(Hasher::new(alg)),
-    );
+    let mut c = Canonicalizer::new(mode, scope, exclude, Output::Digest(Hasher::new(alg)));
     if !keep_comments {
         c = c.without_comments();
     }
@@ -626,7 +625,10 @@ fn finish_signature(
             .problems
             .push("the SignatureValue does not verify with the KeyInfo certificate".into());
     }
-    let leaf = signer.as_ref().map(|(i, _)| *i).or_else(|| leaf_index(&certs));
+    let leaf = signer
+        .as_ref()
+        .map(|(i, _)| *i)
+        .or_else(|| leaf_index(&certs));
     if let Some(i) = leaf {
         report.certificate = SignerCertificate::describe(&certs[i], claimed_time);
         report.trusted =

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use vss_xml::{canonicalize, C14nMode};
 
 fn vectors(dir: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/c14n").join(dir)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/c14n")
+        .join(dir)
 }
 
 fn check_all(dir: &str, mode: C14nMode) {
