@@ -100,32 +100,32 @@ impl Agent {
     }
 
     /// Answers one request from `caller`. Never panics on input; every failure is a
-    /// response with a stable code.
+    /// response with a stable code, localised in the request's language.
     pub fn handle(&self, caller: &Caller, request: &Request) -> Response {
+        let lang = self.lang_of(request.lang.as_deref());
+        let id: String = request.id.chars().take(limits::MAX_REQUEST_ID_CHARS).collect();
+        match self.execute(caller, request) {
+            Ok(result) => Response::success(id, result),
+            Err(err) => Response::failure(id, err.localize(lang)),
+        }
+    }
+
+    /// Runs one request and logs its outcome (id, command, origin, code, time; no contents).
+    pub fn execute(&self, caller: &Caller, request: &Request) -> Result<Value> {
         let started = Instant::now();
         let lang = self.lang_of(request.lang.as_deref());
-        let id: String = request
-            .id
-            .chars()
-            .take(limits::MAX_REQUEST_ID_CHARS)
-            .collect();
-        let outcome = Command::parse(&request.command, &request.arguments)
-            .and_then(|command| self.run(caller, &command, lang));
-        let origin = caller
-            .origin()
-            .map(|o| o.to_string())
-            .unwrap_or_else(|| "local".into());
+        let outcome = Command::parse(&request.command, &request.arguments).and_then(|command| self.run(caller, &command, lang));
+        let origin = caller.origin().map(|o| o.to_string()).unwrap_or_else(|| "local".into());
+        let command: String = request.command.chars().take(32).collect();
+        let id: String = request.id.chars().take(limits::MAX_REQUEST_ID_CHARS).collect();
         let elapsed_ms = started.elapsed().as_millis() as u64;
-        match outcome {
-            Ok(result) => {
-                tracing::info!(id = %id, command = %request.command.chars().take(32).collect::<String>(), origin = %origin, outcome = "ok", elapsed_ms, "request");
-                Response::success(id, result)
-            }
+        match &outcome {
+            Ok(_) => tracing::info!(id = %id, command = %command, origin = %origin, outcome = "ok", elapsed_ms, "request"),
             Err(err) => {
-                tracing::info!(id = %id, command = %request.command.chars().take(32).collect::<String>(), origin = %origin, outcome = %err.code, cause = ?err.cause, elapsed_ms, "request");
-                Response::failure(id, err.localize(lang))
+                tracing::info!(id = %id, command = %command, origin = %origin, outcome = %err.code, cause = ?err.cause, elapsed_ms, "request")
             }
         }
+        outcome
     }
 
     fn run(&self, caller: &Caller, command: &Command, lang: Lang) -> Result<Value> {

@@ -163,6 +163,9 @@ impl Modules {
                         continue;
                     }
                 };
+                if !info.token_initialized() {
+                    continue; // an empty slot (SoftHSM2 always offers one), not a token
+                }
                 let token = Token {
                     module: index,
                     slot_handle: slot,

@@ -1,0 +1,181 @@
+//! `vss`: tokens, certificates and signing from the command line, and browser host
+//! registration. Arguments are parsed here; the work is done by the agent library, with the
+//! caller "this computer" (so the CLI sees everything, and shows the same consent dialog).
+
+mod install_host;
+mod output;
+
+use std::process::ExitCode;
+
+use base64::Engine;
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use vss_agent::{Agent, Caller};
+use vss_config::Config;
+use vss_dialog::Pinentry;
+use vss_protocol::command::{DocumentInfo, SignHashArgs};
+use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Request};
+
+use output::Output;
+
+#[derive(Parser)]
+#[command(name = "vss", version, about = "VSS Token Signing — ký số hồ sơ BHXH bằng USB token")]
+struct Cli {
+    /// Language of messages: vi (default) or en. Also VSS_LANG.
+    #[arg(long, global = true)]
+    lang: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Subcommand)]
+enum Commands {
+    /// List the plugged-in tokens.
+    Tokens,
+    /// List the certificates on the plugged-in tokens.
+    Certs {
+        /// Also list expired certificates and CA certificates.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Modules, tokens and configuration, as the agent sees them.
+    Status,
+    /// Sign a hash with a certificate's key (one consent + PIN dialog).
+    SignHash {
+        /// Certificate id (see `vss certs`); may be left out when exactly one valid certificate is present.
+        #[arg(long)]
+        cert: Option<String>,
+        /// Hash algorithm: SHA-256, SHA-384, SHA-512 (SHA-1 only if the policy allows it).
+        #[arg(long, default_value = "SHA-256")]
+        alg: String,
+        /// The hash, in hex.
+        #[arg(long, conflicts_with = "hash_b64", required_unless_present = "hash_b64")]
+        hash: Option<String>,
+        /// The hash, in base64.
+        #[arg(long)]
+        hash_b64: Option<String>,
+        /// RSA padding: pkcs1 (default) or pss.
+        #[arg(long)]
+        padding: Option<String>,
+        /// What is being signed, shown in the dialog.
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Register (or remove) the native-messaging host with browsers.
+    InstallHost(install_host::InstallHostArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load() {
+        Ok(config) => config,
+        Err(err) => return Output::new(Lang::Vi, cli.json).failure(&err),
+    };
+    if let Some(lang) = cli.lang.as_deref().and_then(Lang::parse) {
+        config.lang = lang;
+    }
+    let out = Output::new(config.lang, cli.json);
+    let result = match cli.command {
+        Commands::InstallHost(args) => install_host::run(&args, &out),
+        command => {
+            let agent = Agent::new(config.clone(), Box::new(Pinentry::new(config.pinentry.clone())));
+            run(&agent, command, &out)
+        }
+    };
+    match result {
+        Ok(value) => out.success(&value),
+        Err(err) => out.failure(&err),
+    }
+}
+
+/// Runs a protocol command as a local caller and unwraps its reply.
+fn call(agent: &Agent, command: &str, arguments: Value) -> Result<Value, Error> {
+    let request = Request { id: "cli".into(), command: command.into(), origin: None, lang: None, arguments };
+    let caller = Caller::Local { program: "vss".into() };
+    agent.execute(&caller, &request)
+}
+
+fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
+    match command {
+        Commands::Tokens => {
+            let status = call(agent, "status", Value::Null)?;
+            let tokens = status["tokens"].clone();
+            if tokens.as_array().is_some_and(Vec::is_empty) {
+                // Say why: a module problem, or simply no token.
+                agent.modules().tokens()?;
+                return Err(Error::new(ErrorCode::NoToken));
+            }
+            out.tokens(&tokens);
+            Ok(json!({ "tokens": tokens }))
+        }
+        Commands::Certs { all } => {
+            let certificates: Vec<Value> = if all {
+                agent
+                    .modules()
+                    .certificates(OffsetDateTime::now_utc())?
+                    .into_iter()
+                    .filter_map(|(_, r)| serde_json::to_value(r.certificate).ok())
+                    .collect()
+            } else {
+                let listed = call(agent, "list-certificates", json!({"filter": {"include_expired": true}}))?;
+                listed["certificates"].as_array().cloned().unwrap_or_default()
+            };
+            out.certificates(&certificates);
+            Ok(json!({ "certificates": certificates }))
+        }
+        Commands::Status => {
+            let status = call(agent, "status", Value::Null)?;
+            out.raw(&status);
+            Ok(status)
+        }
+        Commands::SignHash { cert, alg, hash, hash_b64, padding, title } => {
+            let hash_b64 = match (hash, hash_b64) {
+                (Some(hex_hash), _) => {
+                    let bytes = hex::decode(hex_hash.trim()).map_err(|_| Error::bad_request("--hash must be hexadecimal"))?;
+                    base64::engine::general_purpose::STANDARD.encode(bytes)
+                }
+                (None, Some(b64)) => b64,
+                (None, None) => return Err(Error::bad_request("--hash or --hash-b64 is required")),
+            };
+            // Refuse a malformed hash before looking for a certificate or asking for a PIN.
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(hash_b64.trim())
+                .map_err(|_| Error::bad_request("--hash-b64 must be base64"))?;
+            HashAlgorithm::parse(&alg)?.check_len(&bytes)?;
+            let certificate = match cert {
+                Some(cert) => cert,
+                None => only_valid_certificate(agent)?,
+            };
+            let args = SignHashArgs {
+                certificate,
+                hash: hash_b64,
+                hash_algorithm: alg,
+                padding,
+                document: title.map(|t| DocumentInfo { title: Some(t), description: None }),
+                mst: None,
+            };
+            let result = call(agent, "sign-hash", serde_json::to_value(args).map_err(Error::internal)?)?;
+            out.signature(&result);
+            Ok(result)
+        }
+        Commands::InstallHost(_) => Err(Error::internal("handled in main")),
+    }
+}
+
+/// The id of the one valid signing certificate; `certificate_ambiguous` when several.
+fn only_valid_certificate(agent: &Agent) -> Result<String, Error> {
+    let listed = call(agent, "list-certificates", json!({}))?;
+    let certificates = listed["certificates"].as_array().cloned().unwrap_or_default();
+    match certificates.as_slice() {
+        [one] => one["id"].as_str().map(String::from).ok_or_else(|| Error::internal("certificate without id")),
+        [] => Err(Error::new(ErrorCode::NoCertificates)),
+        several => {
+            let ids: Vec<Value> = several.iter().map(|c| json!({"id": c["id"], "holder": c["holder"]})).collect();
+            Err(Error::new(ErrorCode::CertificateAmbiguous).detail("certificates", Value::Array(ids)))
+        }
+    }
+}

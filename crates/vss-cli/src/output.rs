@@ -1,0 +1,118 @@
+//! What `vss` prints: with `--json`, the result object of DESIGN §2 or
+//! `{"error": {code, message, hint}}`; otherwise short lines in the user's language.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+/// `println!` that ends quietly when the reader went away (`vss certs | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{ let _ = writeln!(std::io::stdout().lock(), $($arg)*); }};
+}
+macro_rules! say_err {
+    ($($arg:tt)*) => {{ let _ = writeln!(std::io::stderr().lock(), $($arg)*); }};
+}
+
+use serde_json::{json, Value};
+use vss_protocol::messages::text;
+use vss_protocol::{Error, Lang};
+
+pub struct Output {
+    lang: Lang,
+    json: bool,
+}
+
+impl Output {
+    pub fn new(lang: Lang, json: bool) -> Self {
+        Output { lang, json }
+    }
+
+    fn t(&self, id: &str, args: &[(&str, String)]) -> String {
+        text(self.lang, id, args)
+    }
+
+    pub fn success(&self, value: &Value) -> ExitCode {
+        if self.json {
+            say!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+        }
+        ExitCode::SUCCESS
+    }
+
+    pub fn failure(&self, err: &Error) -> ExitCode {
+        let body = err.localize(self.lang);
+        if self.json {
+            say!("{}", serde_json::to_string_pretty(&json!({ "error": body })).unwrap_or_default());
+        } else {
+            say_err!("{}", self.t("cli-error", &[("message", body.message)]));
+            say_err!("{}", self.t("cli-hint", &[("hint", body.hint)]));
+        }
+        ExitCode::FAILURE
+    }
+
+    pub fn tokens(&self, tokens: &Value) {
+        if self.json {
+            return;
+        }
+        for token in tokens.as_array().into_iter().flatten() {
+            let s = |k: &str| token[k].as_str().unwrap_or_default().to_string();
+            say!(
+                "{}",
+                self.t("cli-token", &[("label", s("label")), ("manufacturer", s("manufacturer")), ("model", s("model")), ("serial", s("serial"))])
+            );
+            let pin = &token["pin"];
+            if pin["locked"].as_bool() == Some(true) {
+                say!("  {}", self.t("err-pin_locked", &[]));
+            } else if pin["final_try"].as_bool() == Some(true) {
+                say!("  {}", self.t("dialog-pin-final-try", &[]));
+            } else if pin["count_low"].as_bool() == Some(true) {
+                say!("  {}", self.t("dialog-pin-count-low", &[]));
+            }
+        }
+    }
+
+    pub fn certificates(&self, certificates: &[Value]) {
+        if self.json {
+            return;
+        }
+        for c in certificates {
+            let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            let days = c["expires_in_days"].as_i64().unwrap_or_default();
+            let state = if c["valid_now"].as_bool() != Some(true) {
+                self.t("cli-cert-invalid", &[])
+            } else if days < 30 {
+                self.t("cli-cert-expiring", &[("days", days.to_string())])
+            } else {
+                self.t("cli-cert-valid", &[("days", days.to_string())])
+            };
+            say!("{}", s(&c["id"]));
+            say!("  {}", self.t("dialog-holder", &[("holder", s(&c["holder"]))]));
+            let mst = c["identity"]["mst"].as_str().map(String::from).unwrap_or_else(|| self.t("dialog-unknown", &[]));
+            say!("  {}", self.t("dialog-mst", &[("mst", mst)]));
+            if let Some(cccd) = c["identity"]["cccd"].as_str() {
+                say!("  CCCD: {cccd}");
+            }
+            say!("  {}", self.t("cli-cert-issuer", &[("issuer", s(&c["issuer"]))]));
+            say!("  {} — {state}", self.t("cli-cert-until", &[("date", s(&c["not_after"]))]));
+            say!("  {}", self.t("cli-cert-token", &[("label", s(&c["token"]["label"]))]));
+        }
+    }
+
+    pub fn signature(&self, result: &Value) {
+        if self.json {
+            return;
+        }
+        say!("{}", self.t("cli-signed", &[("algorithm", result["signature_algorithm"].as_str().unwrap_or_default().to_string())]));
+        say!("{}", result["signature"].as_str().unwrap_or_default());
+    }
+
+    pub fn raw(&self, value: &Value) {
+        if !self.json {
+            say!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+        }
+    }
+
+    pub fn line(&self, id: &str, args: &[(&str, String)]) {
+        if !self.json {
+            say!("{}", self.t(id, args));
+        }
+    }
+}
