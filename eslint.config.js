@@ -21,7 +21,8 @@ export default [
   {
     files: ["extension/test/**/*.js", "tests/e2e/**/*.js", "tests/e2e/**/*.mjs", "eslint.config.js"],
     ignores: ["tests/e2e/portal/**"],
-    languageOptions: { sourceType: "module", globals: globals.node },
+    // Playwright callbacks in tests/e2e run in the page, hence the browser globals there.
+    languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },
   },
   {
     rules: {

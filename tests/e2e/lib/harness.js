@@ -1,0 +1,188 @@
+// End-to-end harness: real SoftHSM2 tokens (vss-testtoken), the real vss-agent behind a small
+// wrapper that Chromium starts as the native host, the scripted pinentry, the demo portal on
+// https with a certificate made by openssl, and Debian's Chromium with the unpacked extension,
+// the portal's real origin mapped to the local server.
+
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { startPortal } from "./verifier.js";
+import { EXTENSION_ID, NATIVE_HOST_NAME } from "../../../extension/src/config.js";
+
+export const REPO = resolve(new URL("../../..", import.meta.url).pathname);
+export const EXTENSION_DIR = join(REPO, "extension");
+export const AGENT = process.env.VSS_AGENT ?? join(REPO, "target/debug/vss-agent");
+export const TESTTOKEN = process.env.VSS_TESTTOKEN ?? join(REPO, "target/debug/vss-testtoken");
+export const PINENTRY = join(REPO, "tests/pinentry/scripted-pinentry");
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const PORTAL_HOST = "gddt.baohiemxahoi.gov.vn";
+/** A look-alike host that is not on any allowlist. */
+export const OTHER_HOST = "gddt-baohiemxahoi.example.test";
+export const PIN = "123456";
+
+/** Token sets the agent can be pointed at (vss-testtoken scenarios). */
+const SCENARIOS = ["standard", "bao-minh"];
+
+/** Builds everything outside the browser. Call `close()` at the end. */
+export async function setUp() {
+  const dir = mkdtempSync(join(tmpdir(), "vss-e2e-"));
+  const tokens = {};
+  for (const scenario of SCENARIOS) {
+    const tokenDir = join(dir, `tokens-${scenario}`);
+    execFileSync(TESTTOKEN, ["--dir", tokenDir, "--scenario", scenario], { stdio: ["ignore", "ignore", "inherit"] });
+    tokens[scenario] = JSON.parse(readFileSync(join(tokenDir, "manifest.json"), "utf8"));
+  }
+
+  const keyFile = join(dir, "portal-key.pem");
+  const certFile = join(dir, "portal-cert.pem");
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=VSS demo portal (test only)",
+    "-addext", `subjectAltName=DNS:${PORTAL_HOST},DNS:dichvucong.baohiemxahoi.gov.vn,DNS:${OTHER_HOST}`,
+    "-keyout", keyFile, "-out", certFile,
+  ], { stdio: "ignore" });
+  const portal = await startPortal({
+    key: readFileSync(keyFile),
+    cert: readFileSync(certFile),
+    caPem: readFileSync(tokens.standard.ca_pem),
+  });
+
+  // The native host Chromium starts: reads the current settings, records its pid, becomes the agent.
+  const hostScript = join(dir, "vss-agent-host.sh");
+  const envFile = join(dir, "agent.env");
+  const pidFile = join(dir, "agent.pid");
+  const pinentryLog = join(dir, "pinentry.log");
+  const pinentryMode = join(dir, "pinentry.mode");
+  const pinentryWrapper = join(dir, "pinentry.sh");
+  writeFileSync(hostScript, `#!/bin/sh\n. '${envFile}'\necho $$ > '${pidFile}'\nexec '${AGENT}' "$@" 2>>'${join(dir, "agent.stderr")}'\n`);
+  writeFileSync(pinentryWrapper, `#!/bin/sh\nVSS_TEST_PINENTRY_MODE=$(cat '${pinentryMode}')\nexport VSS_TEST_PINENTRY_MODE\nexec '${PINENTRY}' "$@"\n`);
+  chmodSync(hostScript, 0o755);
+  chmodSync(pinentryWrapper, 0o755);
+
+  const env = {
+    dir,
+    tokens,
+    portal,
+    pinentryLog,
+    hostScript,
+    /** Points the agent at a token set; takes effect when the agent (re)starts. */
+    useTokens(scenario) {
+      writeFileSync(envFile, [
+        `export SOFTHSM2_CONF='${tokens[scenario].softhsm2_conf}'`,
+        `export VSS_PKCS11_MODULE='${tokens[scenario].module}'`,
+        `export VSS_PINENTRY='${pinentryWrapper}'`,
+        `export VSS_TEST_PIN='${PIN}'`,
+        `export VSS_TEST_PINENTRY_LOG='${pinentryLog}'`,
+        "",
+      ].join("\n"));
+    },
+    /** What the scripted pinentry answers next: pin | cancel | hang | timeout. */
+    pinentry(mode) {
+      writeFileSync(pinentryMode, mode);
+    },
+    /** Dialogs shown so far (each: title, prompt, command, description). */
+    dialogs() {
+      if (!existsSync(pinentryLog)) return [];
+      return readFileSync(pinentryLog, "utf8").split("----\n").filter((d) => d.trim() !== "");
+    },
+    agentPid() {
+      return existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : null;
+    },
+    /** Kills the running agent (as a crash would) and waits until it is gone. */
+    async killAgent() {
+      const pid = env.agentPid();
+      if (pid === null) throw new Error("no agent has been started");
+      process.kill(pid, "SIGKILL");
+      rmSync(pidFile);
+      for (let i = 0; i < 50; i++) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          return pid;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`agent ${pid} did not exit`);
+    },
+    /** Certificate id by the testkit's name (e.g. "an-sinh-renewed"). */
+    certificateId(name, scenario = "standard") {
+      for (const token of tokens[scenario].tokens) {
+        const found = token.certificates.find((c) => c.name === name);
+        if (found) return found.id;
+      }
+      throw new Error(`no certificate ${name}`);
+    },
+    async close() {
+      await portal.close();
+      if (!process.env.VSS_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  env.useTokens("standard");
+  env.pinentry("pin");
+  return env;
+}
+
+/** Launches Chromium with the extension and a fresh profile; `withHost: false` leaves the
+ * native host unregistered (the agent is "not installed"). */
+export async function launchBrowser(env, { withHost = true } = {}) {
+  const profile = mkdtempSync(join(env.dir, "profile-"));
+  if (withHost) {
+    const hosts = join(profile, "NativeMessagingHosts");
+    mkdirSync(hosts);
+    writeFileSync(join(hosts, `${NATIVE_HOST_NAME}.json`), JSON.stringify({
+      name: NATIVE_HOST_NAME,
+      description: "VSS Token Signing agent (end-to-end test)",
+      path: env.hostScript,
+      type: "stdio",
+      allowed_origins: [`chrome-extension://${EXTENSION_ID}/`],
+    }, null, 2));
+  }
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    ignoreDefaultArgs: ["--disable-extensions"],
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1100, height: 900 },
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+      "--ignore-certificate-errors",
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      `--host-resolver-rules=MAP ${PORTAL_HOST} 127.0.0.1:${env.portal.port}, MAP ${OTHER_HOST} 127.0.0.1:${env.portal.port}`,
+    ],
+  });
+  // The extension is ready once its service worker runs.
+  let worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));
+  worker ??= await context.waitForEvent("serviceworker", { timeout: 10_000 });
+  return { context, worker, profile };
+}
+
+/** Opens a portal page on the real origin (or `host`). */
+export async function openPortal(context, path, host = PORTAL_HOST) {
+  const page = await context.newPage();
+  await page.goto(`https://${host}/${path}`);
+  return page;
+}
+
+/** Fills the form, picks the API (and optionally a certificate id), submits, and returns the
+ * result box: {status, code, text, signMs}. */
+export async function submitForm(page, { api = "vss", mst, unitName, certificate } = {}) {
+  if (unitName !== undefined) await page.fill("#unitName", unitName);
+  if (mst !== undefined) await page.fill("#mst", mst);
+  await page.selectOption("#api", api);
+  if (certificate !== undefined) {
+    await page.click("#load-certificates");
+    await page.waitForSelector(`#certificate option[value="${certificate}"]`, { state: "attached", timeout: 20_000 });
+    await page.selectOption("#certificate", certificate);
+  }
+  await page.click("#submit");
+  await page.waitForFunction(() => ["ok", "error"].includes(document.getElementById("result").dataset.status), null, { timeout: 60_000 });
+  return page.$eval("#result", (r) => ({ status: r.dataset.status, code: r.dataset.code, text: r.textContent, signMs: Number(r.dataset.signMs) }));
+}
