@@ -52,7 +52,10 @@ pub struct SignOptions {
     /// Accept a DOCTYPE (local files only: never for XML from a page or HTTP). Even then
     /// nothing external is resolved.
     pub allow_doctype: bool,
-    /// Add a signature to a parent that already holds one.
+    /// Add a signature to a parent that already holds one. The new signature covers the
+    /// earlier ones; an earlier house-style signature (`URI=""`, which excludes only itself)
+    /// stops verifying once anything is added, as XMLDSig defines it, so co-signing suits
+    /// earlier signatures that reference a subtree (`#id`) not containing the new one.
     pub co_sign: bool,
     pub limits: Limits,
 }
