@@ -21,7 +21,9 @@ const UNIT_NAME: &[&str] = &["TenDoiTuong", "TenDVi", "TenDonVi"];
 const TAX_CODE: &[&str] = &["MaSoThue"];
 const BHXH_CODE: &[&str] = &["MaSoBHXH", "MaDVi", "MaDonVi"];
 const PERIOD: &[&str] = &["KyKeKhai"];
-const FORM_CODE: &[&str] = &["MaThuTuc", "MaToKhai", "MauToKhai"];
+/// The procedure code of an envelope (e.g. 600) comes before a form's own code.
+const PROCEDURE_CODE: &[&str] = &["MaThuTuc"];
+const FORM_CODE: &[&str] = &["MaToKhai", "MauToKhai"];
 /// An embedded file of a BHXHDienTu envelope: its name, and its base64 content (skipped).
 const FILE_NAME: &str = "TenFile";
 const FILE_CONTENT: &str = "NoiDungFile";
@@ -31,7 +33,8 @@ const FILE_CONTENT: &str = "NoiDungFile";
 pub struct FormSummary {
     /// Local name of the document element (e.g. `BHXHDienTu`, `TK1-TS`).
     pub root: String,
-    /// The form or procedure code when the document states one, else the root name.
+    /// The procedure code (MaThuTuc) or form code (MaToKhai) when the document states exactly
+    /// one, else the root name.
     pub form_code: String,
     /// TenDoiTuong / TenDVi.
     pub unit_name: Option<String>,
@@ -73,6 +76,7 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("tax", TAX_CODE),
     ("bhxh", BHXH_CODE),
     ("period", PERIOD),
+    ("procedure", PROCEDURE_CODE),
     ("form", FORM_CODE),
 ];
 
@@ -181,7 +185,9 @@ pub fn summarize(xml: &[u8]) -> Result<FormSummary, Error> {
     };
     let root = r.root.clone().unwrap_or_default();
     Ok(FormSummary {
-        form_code: unique("form").unwrap_or_else(|| root.clone()),
+        form_code: unique("procedure")
+            .or_else(|| unique("form"))
+            .unwrap_or_else(|| root.clone()),
         root,
         unit_name: unique("unit"),
         tax_code: unique("tax"),
