@@ -24,7 +24,12 @@ pub enum Browser {
 impl Browser {
     fn each(self) -> Vec<Browser> {
         match self {
-            Browser::All => vec![Browser::Chrome, Browser::Chromium, Browser::Edge, Browser::Brave],
+            Browser::All => vec![
+                Browser::Chrome,
+                Browser::Chromium,
+                Browser::Edge,
+                Browser::Brave,
+            ],
             one => vec![one],
         }
     }
@@ -71,12 +76,18 @@ pub fn manifest(agent: &Path) -> Value {
 }
 
 fn file_error(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorCode::FileUnreadable).arg("path", path.display().to_string()).arg("reason", e.to_string())
+    Error::new(ErrorCode::FileUnreadable)
+        .arg("path", path.display().to_string())
+        .arg("reason", e.to_string())
 }
 
 fn default_agent_path() -> Result<PathBuf, Error> {
     let exe = std::env::current_exe().map_err(Error::internal)?;
-    let name = if cfg!(windows) { "vss-agent.exe" } else { "vss-agent" };
+    let name = if cfg!(windows) {
+        "vss-agent.exe"
+    } else {
+        "vss-agent"
+    };
     Ok(exe.with_file_name(name))
 }
 
@@ -85,10 +96,22 @@ fn manifest_dir(browser: Browser, system: bool) -> Option<PathBuf> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let (user, sys): (&str, &str) = if cfg!(target_os = "macos") {
         match browser {
-            Browser::Chrome => ("Library/Application Support/Google/Chrome", "/Library/Google/Chrome"),
-            Browser::Chromium => ("Library/Application Support/Chromium", "/Library/Application Support/Chromium"),
-            Browser::Edge => ("Library/Application Support/Microsoft Edge", "/Library/Microsoft/Edge"),
-            Browser::Brave => ("Library/Application Support/BraveSoftware/Brave-Browser", "/Library/Google/Chrome"),
+            Browser::Chrome => (
+                "Library/Application Support/Google/Chrome",
+                "/Library/Google/Chrome",
+            ),
+            Browser::Chromium => (
+                "Library/Application Support/Chromium",
+                "/Library/Application Support/Chromium",
+            ),
+            Browser::Edge => (
+                "Library/Application Support/Microsoft Edge",
+                "/Library/Microsoft/Edge",
+            ),
+            Browser::Brave => (
+                "Library/Application Support/BraveSoftware/Brave-Browser",
+                "/Library/Google/Chrome",
+            ),
             Browser::All => return None,
         }
     } else {
@@ -101,7 +124,11 @@ fn manifest_dir(browser: Browser, system: bool) -> Option<PathBuf> {
         }
     };
     if system {
-        let leaf = if cfg!(target_os = "macos") { "NativeMessagingHosts" } else { "native-messaging-hosts" };
+        let leaf = if cfg!(target_os = "macos") {
+            "NativeMessagingHosts"
+        } else {
+            "native-messaging-hosts"
+        };
         Some(PathBuf::from(sys).join(leaf))
     } else {
         home.map(|h| h.join(user).join("NativeMessagingHosts"))
@@ -116,13 +143,18 @@ pub fn run(args: &InstallHostArgs, out: &Output) -> Result<Value, Error> {
     let file_name = format!("{NATIVE_HOST_NAME}.json");
     let mut done = Vec::new();
     let targets: Vec<(String, PathBuf)> = match &args.user_data_dir {
-        Some(dir) => vec![("profile".to_string(), dir.join("NativeMessagingHosts").join(&file_name))],
+        Some(dir) => vec![(
+            "profile".to_string(),
+            dir.join("NativeMessagingHosts").join(&file_name),
+        )],
         None if cfg!(windows) => windows::targets(args.system, &file_name)?,
         None => args
             .browser
             .each()
             .into_iter()
-            .filter_map(|b| manifest_dir(b, args.system).map(|d| (b.name().to_string(), d.join(&file_name))))
+            .filter_map(|b| {
+                manifest_dir(b, args.system).map(|d| (b.name().to_string(), d.join(&file_name)))
+            })
             .collect(),
     };
     for (browser, path) in targets {
@@ -135,7 +167,13 @@ pub fn run(args: &InstallHostArgs, out: &Output) -> Result<Value, Error> {
             if cfg!(windows) && args.user_data_dir.is_none() {
                 windows::unregister(&browser, args.system)?;
             }
-            out.line("cli-host-removed", &[("browser", browser.clone()), ("path", path.display().to_string())]);
+            out.line(
+                "cli-host-removed",
+                &[
+                    ("browser", browser.clone()),
+                    ("path", path.display().to_string()),
+                ],
+            );
         } else {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
@@ -145,7 +183,13 @@ pub fn run(args: &InstallHostArgs, out: &Output) -> Result<Value, Error> {
             if cfg!(windows) && args.user_data_dir.is_none() {
                 windows::register(&browser, args.system, &path)?;
             }
-            out.line("cli-host-installed", &[("browser", browser.clone()), ("path", path.display().to_string())]);
+            out.line(
+                "cli-host-installed",
+                &[
+                    ("browser", browser.clone()),
+                    ("path", path.display().to_string()),
+                ],
+            );
         }
         done.push(json!({"browser": browser, "path": path}));
     }
@@ -163,33 +207,63 @@ mod windows {
         ("chrome", "Software\\Google\\Chrome\\NativeMessagingHosts"),
         ("chromium", "Software\\Chromium\\NativeMessagingHosts"),
         ("edge", "Software\\Microsoft\\Edge\\NativeMessagingHosts"),
-        ("brave", "Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts"),
+        (
+            "brave",
+            "Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts",
+        ),
     ];
 
     pub fn targets(system: bool, file_name: &str) -> Result<Vec<(String, PathBuf)>, Error> {
-        let base = if system { std::env::var_os("ProgramData") } else { std::env::var_os("LOCALAPPDATA") }
-            .ok_or_else(|| Error::internal("no ProgramData/LOCALAPPDATA"))?;
-        let path = PathBuf::from(base).join("VSS Token Signing").join(file_name);
-        Ok(BROWSER_KEYS.iter().map(|(b, _)| (b.to_string(), path.clone())).collect())
+        let base = if system {
+            std::env::var_os("ProgramData")
+        } else {
+            std::env::var_os("LOCALAPPDATA")
+        }
+        .ok_or_else(|| Error::internal("no ProgramData/LOCALAPPDATA"))?;
+        let path = PathBuf::from(base)
+            .join("VSS Token Signing")
+            .join(file_name);
+        Ok(BROWSER_KEYS
+            .iter()
+            .map(|(b, _)| (b.to_string(), path.clone()))
+            .collect())
     }
 
     fn key(browser: &str, system: bool) -> Option<String> {
         let hive = if system { "HKLM" } else { "HKCU" };
-        BROWSER_KEYS.iter().find(|(b, _)| *b == browser).map(|(_, k)| format!("{hive}\\{k}\\{NATIVE_HOST_NAME}"))
+        BROWSER_KEYS
+            .iter()
+            .find(|(b, _)| *b == browser)
+            .map(|(_, k)| format!("{hive}\\{k}\\{NATIVE_HOST_NAME}"))
     }
 
     fn reg(args: &[&str]) -> Result<(), Error> {
-        let status = Command::new("reg").args(args).status().map_err(Error::internal)?;
+        let status = Command::new("reg")
+            .args(args)
+            .status()
+            .map_err(Error::internal)?;
         if status.success() {
             Ok(())
         } else {
-            Err(Error::internal(format!("reg {} failed", args.first().copied().unwrap_or_default())))
+            Err(Error::internal(format!(
+                "reg {} failed",
+                args.first().copied().unwrap_or_default()
+            )))
         }
     }
 
     pub fn register(browser: &str, system: bool, manifest: &std::path::Path) -> Result<(), Error> {
         match key(browser, system) {
-            Some(key) => reg(&["add", &key, "/ve", "/t", "REG_SZ", "/d", &manifest.display().to_string(), "/f"]),
+            Some(key) => reg(&[
+                "add",
+                &key,
+                "/ve",
+                "/t",
+                "REG_SZ",
+                "/d",
+                &manifest.display().to_string(),
+                "/f",
+            ]),
             None => Ok(()),
         }
     }

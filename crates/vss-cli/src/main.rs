@@ -20,7 +20,11 @@ use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Request};
 use output::Output;
 
 #[derive(Parser)]
-#[command(name = "vss", version, about = "VSS Token Signing — ký số hồ sơ BHXH bằng USB token")]
+#[command(
+    name = "vss",
+    version,
+    about = "VSS Token Signing — ký số hồ sơ BHXH bằng USB token"
+)]
 struct Cli {
     /// Language of messages: vi (default) or en. Also VSS_LANG.
     #[arg(long, global = true)]
@@ -53,7 +57,11 @@ enum Commands {
         #[arg(long, default_value = "SHA-256")]
         alg: String,
         /// The hash, in hex.
-        #[arg(long, conflicts_with = "hash_b64", required_unless_present = "hash_b64")]
+        #[arg(
+            long,
+            conflicts_with = "hash_b64",
+            required_unless_present = "hash_b64"
+        )]
         hash: Option<String>,
         /// The hash, in base64.
         #[arg(long)]
@@ -82,7 +90,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Commands::InstallHost(args) => install_host::run(&args, &out),
         command => {
-            let agent = Agent::new(config.clone(), Box::new(Pinentry::new(config.pinentry.clone())));
+            let agent = Agent::new(
+                config.clone(),
+                Box::new(Pinentry::new(config.pinentry.clone())),
+            );
             run(&agent, command, &out)
         }
     };
@@ -94,8 +105,16 @@ fn main() -> ExitCode {
 
 /// Runs a protocol command as a local caller and unwraps its reply.
 fn call(agent: &Agent, command: &str, arguments: Value) -> Result<Value, Error> {
-    let request = Request { id: "cli".into(), command: command.into(), origin: None, lang: None, arguments };
-    let caller = Caller::Local { program: "vss".into() };
+    let request = Request {
+        id: "cli".into(),
+        command: command.into(),
+        origin: None,
+        lang: None,
+        arguments,
+    };
+    let caller = Caller::Local {
+        program: "vss".into(),
+    };
     agent.execute(&caller, &request)
 }
 
@@ -121,8 +140,15 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
                     .filter_map(|(_, r)| serde_json::to_value(r.certificate).ok())
                     .collect()
             } else {
-                let listed = call(agent, "list-certificates", json!({"filter": {"include_expired": true}}))?;
-                listed["certificates"].as_array().cloned().unwrap_or_default()
+                let listed = call(
+                    agent,
+                    "list-certificates",
+                    json!({"filter": {"include_expired": true}}),
+                )?;
+                listed["certificates"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
             };
             out.certificates(&certificates);
             Ok(json!({ "certificates": certificates }))
@@ -132,10 +158,18 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
             out.raw(&status);
             Ok(status)
         }
-        Commands::SignHash { cert, alg, hash, hash_b64, padding, title } => {
+        Commands::SignHash {
+            cert,
+            alg,
+            hash,
+            hash_b64,
+            padding,
+            title,
+        } => {
             let hash_b64 = match (hash, hash_b64) {
                 (Some(hex_hash), _) => {
-                    let bytes = hex::decode(hex_hash.trim()).map_err(|_| Error::bad_request("--hash must be hexadecimal"))?;
+                    let bytes = hex::decode(hex_hash.trim())
+                        .map_err(|_| Error::bad_request("--hash must be hexadecimal"))?;
                     base64::engine::general_purpose::STANDARD.encode(bytes)
                 }
                 (None, Some(b64)) => b64,
@@ -155,10 +189,17 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
                 hash: hash_b64,
                 hash_algorithm: alg,
                 padding,
-                document: title.map(|t| DocumentInfo { title: Some(t), description: None }),
+                document: title.map(|t| DocumentInfo {
+                    title: Some(t),
+                    description: None,
+                }),
                 mst: None,
             };
-            let result = call(agent, "sign-hash", serde_json::to_value(args).map_err(Error::internal)?)?;
+            let result = call(
+                agent,
+                "sign-hash",
+                serde_json::to_value(args).map_err(Error::internal)?,
+            )?;
             out.signature(&result);
             Ok(result)
         }
@@ -169,13 +210,23 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
 /// The id of the one valid signing certificate; `certificate_ambiguous` when several.
 fn only_valid_certificate(agent: &Agent) -> Result<String, Error> {
     let listed = call(agent, "list-certificates", json!({}))?;
-    let certificates = listed["certificates"].as_array().cloned().unwrap_or_default();
+    let certificates = listed["certificates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     match certificates.as_slice() {
-        [one] => one["id"].as_str().map(String::from).ok_or_else(|| Error::internal("certificate without id")),
+        [one] => one["id"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| Error::internal("certificate without id")),
         [] => Err(Error::new(ErrorCode::NoCertificates)),
         several => {
-            let ids: Vec<Value> = several.iter().map(|c| json!({"id": c["id"], "holder": c["holder"]})).collect();
-            Err(Error::new(ErrorCode::CertificateAmbiguous).detail("certificates", Value::Array(ids)))
+            let ids: Vec<Value> = several
+                .iter()
+                .map(|c| json!({"id": c["id"], "holder": c["holder"]}))
+                .collect();
+            Err(Error::new(ErrorCode::CertificateAmbiguous)
+                .detail("certificates", Value::Array(ids)))
         }
     }
 }

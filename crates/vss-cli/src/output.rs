@@ -32,7 +32,10 @@ impl Output {
 
     pub fn success(&self, value: &Value) -> ExitCode {
         if self.json {
-            say!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+            say!(
+                "{}",
+                serde_json::to_string_pretty(value).unwrap_or_default()
+            );
         }
         ExitCode::SUCCESS
     }
@@ -40,7 +43,10 @@ impl Output {
     pub fn failure(&self, err: &Error) -> ExitCode {
         let body = err.localize(self.lang);
         if self.json {
-            say!("{}", serde_json::to_string_pretty(&json!({ "error": body })).unwrap_or_default());
+            say!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "error": body })).unwrap_or_default()
+            );
         } else {
             say_err!("{}", self.t("cli-error", &[("message", body.message)]));
             say_err!("{}", self.t("cli-hint", &[("hint", body.hint)]));
@@ -56,7 +62,15 @@ impl Output {
             let s = |k: &str| token[k].as_str().unwrap_or_default().to_string();
             say!(
                 "{}",
-                self.t("cli-token", &[("label", s("label")), ("manufacturer", s("manufacturer")), ("model", s("model")), ("serial", s("serial"))])
+                self.t(
+                    "cli-token",
+                    &[
+                        ("label", s("label")),
+                        ("manufacturer", s("manufacturer")),
+                        ("model", s("model")),
+                        ("serial", s("serial"))
+                    ]
+                )
             );
             let pin = &token["pin"];
             if pin["locked"].as_bool() == Some(true) {
@@ -84,15 +98,30 @@ impl Output {
                 self.t("cli-cert-valid", &[("days", days.to_string())])
             };
             say!("{}", s(&c["id"]));
-            say!("  {}", self.t("dialog-holder", &[("holder", s(&c["holder"]))]));
-            let mst = c["identity"]["mst"].as_str().map(String::from).unwrap_or_else(|| self.t("dialog-unknown", &[]));
+            say!(
+                "  {}",
+                self.t("dialog-holder", &[("holder", s(&c["holder"]))])
+            );
+            let mst = c["identity"]["mst"]
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| self.t("dialog-unknown", &[]));
             say!("  {}", self.t("dialog-mst", &[("mst", mst)]));
             if let Some(cccd) = c["identity"]["cccd"].as_str() {
                 say!("  CCCD: {cccd}");
             }
-            say!("  {}", self.t("cli-cert-issuer", &[("issuer", s(&c["issuer"]))]));
-            say!("  {} — {state}", self.t("cli-cert-until", &[("date", s(&c["not_after"]))]));
-            say!("  {}", self.t("cli-cert-token", &[("label", s(&c["token"]["label"]))]));
+            say!(
+                "  {}",
+                self.t("cli-cert-issuer", &[("issuer", s(&c["issuer"]))])
+            );
+            say!(
+                "  {} — {state}",
+                self.t("cli-cert-until", &[("date", s(&c["not_after"]))])
+            );
+            say!(
+                "  {}",
+                self.t("cli-cert-token", &[("label", s(&c["token"]["label"]))])
+            );
         }
     }
 
@@ -100,13 +129,28 @@ impl Output {
         if self.json {
             return;
         }
-        say!("{}", self.t("cli-signed", &[("algorithm", result["signature_algorithm"].as_str().unwrap_or_default().to_string())]));
+        say!(
+            "{}",
+            self.t(
+                "cli-signed",
+                &[(
+                    "algorithm",
+                    result["signature_algorithm"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                )]
+            )
+        );
         say!("{}", result["signature"].as_str().unwrap_or_default());
     }
 
     pub fn raw(&self, value: &Value) {
         if !self.json {
-            say!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+            say!(
+                "{}",
+                serde_json::to_string_pretty(value).unwrap_or_default()
+            );
         }
     }
 
