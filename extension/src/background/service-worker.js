@@ -54,7 +54,9 @@ async function runModern(command, args, send, lang) {
 /** Answers one request of a document; `context` is {origin, tabId, frameId, documentId}. */
 async function handlePageRequest(request, context) {
   const lang = pageLanguage(request.lang);
-  const refusal = originRefusal(context.origin, await grantedAdminOrigins());
+  // The BHXH defaults are checked first: the first read of managed storage can take seconds.
+  let refusal = originRefusal(context.origin);
+  if (refusal === "origin_not_allowed") refusal = originRefusal(context.origin, await grantedAdminOrigins());
   if (refusal !== null) return { ok: false, error: extensionError(refusal, lang) };
   const send = (command, args) => agent.request(command, args, { origin: context.origin, lang });
   try {
@@ -118,8 +120,8 @@ async function popupOverview(lang) {
   // The popup asks as the extension itself; the agent treats its own extension as a local caller.
   const origin = new URL(chrome.runtime.getURL("")).origin;
   const send = (command, args) => agent.request(command, args, { origin, lang });
-  const version = await send("version", {});
-  const overview = { extension: EXTENSION_VERSION, version, adminOrigins: await adminOriginGrants() };
+  const [version, adminOrigins] = await Promise.all([send("version", {}), adminOriginGrants()]);
+  const overview = { extension: EXTENSION_VERSION, version, adminOrigins };
   if (!version.ok) return overview;
   overview.status = await send("status", {});
   overview.certificates = await send("list-certificates", { filter: { include_expired: true } });

@@ -23,7 +23,7 @@ export const OTHER_HOST = "gddt-baohiemxahoi.example.test";
 export const PIN = "123456";
 
 /** Token sets the agent can be pointed at (vss-testtoken scenarios). */
-const SCENARIOS = ["standard", "bao-minh"];
+const SCENARIOS = ["standard", "an-sinh"];
 
 /** Builds everything outside the browser. Call `close()` at the end. */
 export async function setUp() {

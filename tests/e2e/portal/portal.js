@@ -20,6 +20,7 @@
     const code = error?.code ?? error?.message ?? "error";
     const lines = [`Lỗi (${code}): ${error?.detail ?? error?.message ?? ""}`];
     if (error?.hint) lines.push(`Cách xử lý: ${error.hint}`);
+    if (error?.detail) lines.push(`(TokenSigning: ${error.message})`);
     show("error", code, lines.join("\n"));
   }
 
