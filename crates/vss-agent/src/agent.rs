@@ -103,7 +103,11 @@ impl Agent {
     /// response with a stable code, localised in the request's language.
     pub fn handle(&self, caller: &Caller, request: &Request) -> Response {
         let lang = self.lang_of(request.lang.as_deref());
-        let id: String = request.id.chars().take(limits::MAX_REQUEST_ID_CHARS).collect();
+        let id: String = request
+            .id
+            .chars()
+            .take(limits::MAX_REQUEST_ID_CHARS)
+            .collect();
         match self.execute(caller, request) {
             Ok(result) => Response::success(id, result),
             Err(err) => Response::failure(id, err.localize(lang)),
@@ -114,13 +118,23 @@ impl Agent {
     pub fn execute(&self, caller: &Caller, request: &Request) -> Result<Value> {
         let started = Instant::now();
         let lang = self.lang_of(request.lang.as_deref());
-        let outcome = Command::parse(&request.command, &request.arguments).and_then(|command| self.run(caller, &command, lang));
-        let origin = caller.origin().map(|o| o.to_string()).unwrap_or_else(|| "local".into());
+        let outcome = Command::parse(&request.command, &request.arguments)
+            .and_then(|command| self.run(caller, &command, lang));
+        let origin = caller
+            .origin()
+            .map(|o| o.to_string())
+            .unwrap_or_else(|| "local".into());
         let command: String = request.command.chars().take(32).collect();
-        let id: String = request.id.chars().take(limits::MAX_REQUEST_ID_CHARS).collect();
+        let id: String = request
+            .id
+            .chars()
+            .take(limits::MAX_REQUEST_ID_CHARS)
+            .collect();
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match &outcome {
-            Ok(_) => tracing::info!(id = %id, command = %command, origin = %origin, outcome = "ok", elapsed_ms, "request"),
+            Ok(_) => {
+                tracing::info!(id = %id, command = %command, origin = %origin, outcome = "ok", elapsed_ms, "request")
+            }
             Err(err) => {
                 tracing::info!(id = %id, command = %command, origin = %origin, outcome = %err.code, cause = ?err.cause, elapsed_ms, "request")
             }
