@@ -47,12 +47,19 @@ fn sha1_and_ecdsa_only_when_asked() {
         digest: HashAlgorithm::Sha1,
         ..SignOptions::default()
     };
-    let signed = sign(&corpus("tk1-ts.xml"), &opts, &mut SoftSigner::new(&fixtures().ec))
-        .expect("sign");
+    let signed = sign(
+        &corpus("tk1-ts.xml"),
+        &opts,
+        &mut SoftSigner::new(&fixtures().ec),
+    )
+    .expect("sign");
     let text = String::from_utf8_lossy(&signed);
     assert!(text.contains("xmldsig-more#ecdsa-sha1"));
     assert!(text.contains("<DigestMethod Algorithm=\"http://www.w3.org/2000/09/xmldsig#sha1\"/>"));
-    assert!(!text.contains("<Object>"), "no SigningTime asked, no Object");
+    assert!(
+        !text.contains("<Object>"),
+        "no SigningTime asked, no Object"
+    );
 }
 
 #[test]
@@ -62,8 +69,15 @@ fn bom_and_crlf_survive_signing_and_the_signature_uses_crlf_too() {
     let signed = sign(&input, &with_time(), &mut signer()).expect("sign");
     assert!(signed.starts_with(b"\xEF\xBB\xBF<?xml"));
     let text = String::from_utf8(signed[3..].to_vec()).expect("UTF-8");
-    assert_eq!(text.matches('\n').count(), text.matches("\r\n").count(), "no bare LF");
-    assert!(text.contains("\t<Cky><Signature "), "<Cky/> opened to hold the signature");
+    assert_eq!(
+        text.matches('\n').count(),
+        text.matches("\r\n").count(),
+        "no bare LF"
+    );
+    assert!(
+        text.contains("\t<Cky><Signature "),
+        "<Cky/> opened to hold the signature"
+    );
     assert!(text.contains("</Signature></Cky>\r\n</D02-TS>\r\n"));
     assert!(text.contains("Hà N&#7897;i"), "references kept as written");
     assert!(xmlsec_verify(&signed, &fixtures().rsa.cert_pem).0);
@@ -86,10 +100,16 @@ fn verification_reports_signer_claims_and_coverage() {
     let sig = &report.signatures[0];
     assert_eq!(sig.parent.as_deref(), Some("CKy_Dvi"));
     assert_eq!(sig.id.as_deref(), Some("sigid"));
-    assert_eq!(sig.references[0].covers, "the whole document, without this signature");
+    assert_eq!(
+        sig.references[0].covers,
+        "the whole document, without this signature"
+    );
     let time = sig.signing_time.as_ref().expect("SigningTime");
     assert_eq!(time.value, now);
-    assert!(!time.signed, "the house-style Object is not covered by any Reference");
+    assert!(
+        !time.signed,
+        "the house-style Object is not covered by any Reference"
+    );
     let cert = sig.certificate.as_ref().expect("certificate");
     assert_eq!(cert.identity.mst.as_deref(), Some("0101234567"));
     assert_eq!(cert.holder, "CÔNG TY TNHH THƯƠNG MẠI DỊCH VỤ ÁNH DƯƠNG");
@@ -98,7 +118,10 @@ fn verification_reports_signer_claims_and_coverage() {
     // A claim from before the certificate existed is reported as outside its validity.
     let early = sign(&corpus("bhxhdientu.xml"), &with_time(), &mut signer()).expect("sign");
     let early = verify(&early, &VerifyOptions::default()).expect("readable");
-    let cert = early.signatures[0].certificate.as_ref().expect("certificate");
+    let cert = early.signatures[0]
+        .certificate
+        .as_ref()
+        .expect("certificate");
     assert_eq!(cert.valid_at_signing_time, Some(false));
     // Trusted once the signer's own (self-signed) certificate is the anchor.
     let anchored = VerifyOptions {
@@ -109,7 +132,10 @@ fn verification_reports_signer_claims_and_coverage() {
     // The report is what `vss verify --json` prints.
     let json = serde_json::to_value(&report).expect("serializable");
     assert_eq!(json["signatures"][0]["signing_time"]["signed"], false);
-    assert_eq!(json["signatures"][0]["certificate"]["identity"]["mst"], "0101234567");
+    assert_eq!(
+        json["signatures"][0]["certificate"]["identity"]["mst"],
+        "0101234567"
+    );
 }
 
 #[test]
@@ -128,7 +154,11 @@ fn a_prefixed_parent_with_inherited_xml_lang_verifies_everywhere() {
         assert!(text.contains("</Signature></h:Cky>"));
         let (ok, err) = xmlsec_verify(&signed, &fixtures().rsa.cert_pem);
         assert!(ok, "{}: {err}", mode.name());
-        assert!(verify(&signed, &VerifyOptions::default()).expect("readable").valid);
+        assert!(
+            verify(&signed, &VerifyOptions::default())
+                .expect("readable")
+                .valid
+        );
     }
 }
 
@@ -174,7 +204,10 @@ fn the_consent_dialog_reads_the_envelope_itself() {
 fn fields_found_zero_or_several_times_are_unknown() {
     let s = summarize(&corpus("d02-ts.xml")).expect("summary");
     assert_eq!(s.form_code, "D02-TS");
-    assert_eq!(s.unit_name.as_deref(), Some("CÔNG TY CỔ PHẦN XÂY DỰNG & THIẾT KẾ SÔNG HỒNG"));
+    assert_eq!(
+        s.unit_name.as_deref(),
+        Some("CÔNG TY CỔ PHẦN XÂY DỰNG & THIẾT KẾ SÔNG HỒNG")
+    );
     assert_eq!(s.tax_code.as_deref(), Some("0109876543"));
     assert_eq!(s.bhxh_code, None, "unit code and two employees' codes");
     let twice = "<r><KyKeKhai>10/2026</KyKeKhai><x><KyKeKhai>11/2026</KyKeKhai></x><Cky/></r>";
@@ -195,5 +228,8 @@ fn a_token_of_another_unit_is_refused_before_any_pin() {
     assert_eq!(err.code, ErrorCode::IdentityMismatch);
     assert!(err.args.contains(&("expected", "0101234567".to_string())));
     assert!(err.args.contains(&("actual", "0109876543".to_string())));
-    assert!(check_identity(&s, Some("0101234567-001")).is_err(), "a branch is another unit");
+    assert!(
+        check_identity(&s, Some("0101234567-001")).is_err(),
+        "a branch is another unit"
+    );
 }

@@ -30,13 +30,18 @@ fn local() -> SignOptions {
 #[test]
 fn a_doctype_from_a_page_is_refused() {
     let xml = b"<!DOCTYPE TK1-TS [<!ENTITY x \"y\">]><TK1-TS><Cky/></TK1-TS>";
-    assert_eq!(sign_err(xml, &SignOptions::default()).code, ErrorCode::XmlDtdForbidden);
+    assert_eq!(
+        sign_err(xml, &SignOptions::default()).code,
+        ErrorCode::XmlDtdForbidden
+    );
     assert_eq!(
         summarize(xml).expect_err("refused").code,
         ErrorCode::XmlDtdForbidden
     );
     assert_eq!(
-        verify(xml, &VerifyOptions::default()).expect_err("refused").code,
+        verify(xml, &VerifyOptions::default())
+            .expect_err("refused")
+            .code,
         ErrorCode::XmlDtdForbidden
     );
     // A local file may carry one; its internal entities are expanded for the digest.
@@ -59,9 +64,7 @@ fn an_external_entity_is_never_resolved() {
     std::fs::write(&secret, "NOI-DUNG-BI-MAT-42").expect("write");
     let url = format!("file://{}", secret.display());
     // Used in content: refused, and the file's content shows up nowhere.
-    let used = format!(
-        "<!DOCTYPE r [<!ENTITY ext SYSTEM \"{url}\">]><r><Cky/><x>&ext;</x></r>"
-    );
+    let used = format!("<!DOCTYPE r [<!ENTITY ext SYSTEM \"{url}\">]><r><Cky/><x>&ext;</x></r>");
     let err = sign_err(used.as_bytes(), &local());
     assert_eq!(err.code, ErrorCode::XmlMalformed);
     assert!(!format!("{err:?}").contains("NOI-DUNG"));
@@ -99,16 +102,25 @@ fn billion_laughs_is_cut_short() {
         "x".repeat(1000),
         "<v>&k;</v>".repeat(2000)
     );
-    assert_eq!(sign_err(many.as_bytes(), &local()).code, ErrorCode::XmlMalformed);
+    assert_eq!(
+        sign_err(many.as_bytes(), &local()).code,
+        ErrorCode::XmlMalformed
+    );
     // A recursive entity is refused, not followed forever.
     let rec = "<!DOCTYPE r [<!ENTITY a \"&b;\"><!ENTITY b \"&a;\">]><r><Cky/>&a;</r>";
-    assert_eq!(sign_err(rec.as_bytes(), &local()).code, ErrorCode::XmlMalformed);
+    assert_eq!(
+        sign_err(rec.as_bytes(), &local()).code,
+        ErrorCode::XmlMalformed
+    );
 }
 
 #[test]
 fn depth_node_and_size_caps_hold() {
     let deep = format!("{}<Cky/>{}", "<a>".repeat(300), "</a>".repeat(300));
-    assert_eq!(sign_err(deep.as_bytes(), &SignOptions::default()).code, ErrorCode::XmlMalformed);
+    assert_eq!(
+        sign_err(deep.as_bytes(), &SignOptions::default()).code,
+        ErrorCode::XmlMalformed
+    );
     let tight = |limits: Limits| SignOptions {
         limits,
         ..SignOptions::default()
@@ -118,17 +130,26 @@ fn depth_node_and_size_caps_hold() {
         max_nodes: 20,
         ..Limits::default()
     };
-    assert_eq!(sign_err(&xml, &tight(small_nodes)).code, ErrorCode::XmlMalformed);
+    assert_eq!(
+        sign_err(&xml, &tight(small_nodes)).code,
+        ErrorCode::XmlMalformed
+    );
     let small_size = Limits {
         max_size: 100,
         ..Limits::default()
     };
-    assert_eq!(sign_err(&xml, &tight(small_size)).code, ErrorCode::XmlMalformed);
+    assert_eq!(
+        sign_err(&xml, &tight(small_size)).code,
+        ErrorCode::XmlMalformed
+    );
     let shallow = Limits {
         max_depth: 3,
         ..Limits::default()
     };
-    assert_eq!(sign_err(&xml, &tight(shallow)).code, ErrorCode::XmlMalformed);
+    assert_eq!(
+        sign_err(&xml, &tight(shallow)).code,
+        ErrorCode::XmlMalformed
+    );
     // The defaults take the real forms.
     assert!(sign(&xml, &SignOptions::default(), &mut signer()).is_ok());
 }
@@ -198,11 +219,18 @@ fn the_signature_id_must_be_a_fresh_xml_name() {
         if bad == "chữ ký" {
             assert!(result.is_err(), "a space is not allowed in {bad:?}");
         } else {
-            assert_eq!(result.expect_err(bad).code, ErrorCode::BadRequest, "{bad:?}");
+            assert_eq!(
+                result.expect_err(bad).code,
+                ErrorCode::BadRequest,
+                "{bad:?}"
+            );
         }
     }
     let used = b"<r Id=\"sigid\"><Cky/></r>";
-    assert_eq!(sign_err(used, &SignOptions::default()).code, ErrorCode::BadRequest);
+    assert_eq!(
+        sign_err(used, &SignOptions::default()).code,
+        ErrorCode::BadRequest
+    );
     let vietnamese = SignOptions {
         signature_id: "chữ_ký_1".into(),
         ..SignOptions::default()
@@ -236,9 +264,15 @@ fn duplicate_ids_fail_verification() {
 #[test]
 fn bad_encodings_are_refused_with_xml_malformed() {
     let utf16 = [0xFF, 0xFE, b'<', 0, b'r', 0, b'/', 0, b'>', 0];
-    assert_eq!(sign_err(&utf16, &SignOptions::default()).code, ErrorCode::XmlMalformed);
+    assert_eq!(
+        sign_err(&utf16, &SignOptions::default()).code,
+        ErrorCode::XmlMalformed
+    );
     let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r>\xe9<Cky/></r>";
-    assert_eq!(sign_err(latin1, &SignOptions::default()).code, ErrorCode::XmlMalformed);
+    assert_eq!(
+        sign_err(latin1, &SignOptions::default()).code,
+        ErrorCode::XmlMalformed
+    );
     // Canonicalisation reads ISO-8859-1 and writes UTF-8.
     assert_eq!(
         canonicalize(latin1, C14nMode::C14n10).expect("latin-1"),
@@ -276,7 +310,12 @@ fn malformed_documents_give_errors_not_panics() {
         let _ = summarize(xml);
     }
     // Every prefix of signed documents: errors or answers, never a panic.
-    let signed = sign(&corpus("d02-ts.xml"), &SignOptions::default(), &mut signer()).expect("sign");
+    let signed = sign(
+        &corpus("d02-ts.xml"),
+        &SignOptions::default(),
+        &mut signer(),
+    )
+    .expect("sign");
     for cut in (0..signed.len()).step_by(7) {
         let part = &signed[..cut];
         let _ = verify(part, &VerifyOptions::default());

@@ -34,7 +34,11 @@ fn xmlsec1_accepts_every_signature_across_the_option_matrix() {
     let mut count = 0;
     for form in FORMS {
         let xml = corpus(form);
-        for mode in [C14nMode::C14n10, C14nMode::C14n10Comments, C14nMode::ExcC14n] {
+        for mode in [
+            C14nMode::C14n10,
+            C14nMode::C14n10Comments,
+            C14nMode::ExcC14n,
+        ] {
             for digest in [HashAlgorithm::Sha256, HashAlgorithm::Sha1] {
                 for keys in [&f.rsa, &f.ec] {
                     let label = format!(

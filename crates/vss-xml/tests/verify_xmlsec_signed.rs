@@ -46,8 +46,12 @@ fn with_template(form: &[u8], tpl: &str) -> Vec<u8> {
         if empty.ends_with("/>") {
             if let Some(i) = text.find(empty) {
                 let open = &empty[..empty.len() - 2];
-                return format!("{}{open}>{tpl}{end}{}", &text[..i], &text[i + empty.len()..])
-                    .into_bytes();
+                return format!(
+                    "{}{open}>{tpl}{end}{}",
+                    &text[..i],
+                    &text[i + empty.len()..]
+                )
+                .into_bytes();
             }
         } else if let Some(i) = text.find(end) {
             return format!("{}{tpl}{}", &text[..i], &text[i..]).into_bytes();
@@ -87,11 +91,19 @@ fn signatures_made_by_xmlsec1_verify() {
     let mut failures = Vec::new();
     for form in ["tk1-ts.xml", "d02-ts.xml", "bhxhdientu.xml"] {
         let xml = corpus(form);
-        for mode in [C14nMode::C14n10, C14nMode::C14n10Comments, C14nMode::ExcC14n] {
+        for mode in [
+            C14nMode::C14n10,
+            C14nMode::C14n10Comments,
+            C14nMode::ExcC14n,
+        ] {
             for digest in [HashAlgorithm::Sha256, HashAlgorithm::Sha1] {
                 for keys in [&f.rsa, &f.ec] {
-                    let label = format!("{form} {} {} rsa={}", mode.name(), digest.name(), keys.rsa);
-                    let signed = xmlsec_sign(&with_template(&xml, &template(mode, digest, keys.rsa)), keys);
+                    let label =
+                        format!("{form} {} {} rsa={}", mode.name(), digest.name(), keys.rsa);
+                    let signed = xmlsec_sign(
+                        &with_template(&xml, &template(mode, digest, keys.rsa)),
+                        keys,
+                    );
                     let report = verify(&signed, &VerifyOptions::default()).expect(&label);
                     if !report.valid {
                         failures.push(format!("{label}: {report:#?}"));
@@ -99,13 +111,18 @@ fn signatures_made_by_xmlsec1_verify() {
                     }
                     let sig = &report.signatures[0];
                     let time = sig.signing_time.as_ref().expect("SigningTime");
-                    assert!(!time.signed, "{label}: SigningTime is an unsigned claim here");
+                    assert!(
+                        !time.signed,
+                        "{label}: SigningTime is an unsigned claim here"
+                    );
                     let cert = sig.certificate.as_ref().expect("certificate");
                     assert_eq!(cert.identity.mst.as_deref(), Some("0101234567"), "{label}");
 
-                    let tampered = String::from_utf8_lossy(&signed).replacen("11/2026", "12/2026", 1);
+                    let tampered =
+                        String::from_utf8_lossy(&signed).replacen("11/2026", "12/2026", 1);
                     let tampered = tampered.replacen("10/2026", "12/2026", 1);
-                    let report = verify(tampered.as_bytes(), &VerifyOptions::default()).expect(&label);
+                    let report =
+                        verify(tampered.as_bytes(), &VerifyOptions::default()).expect(&label);
                     if report.valid {
                         failures.push(format!("{label}: a changed period still verifies"));
                     }
@@ -124,7 +141,10 @@ fn the_committed_xmlsec1_signed_form_verifies_and_is_trusted_with_its_own_certif
     assert!(!report.trusted, "no anchor given");
     let sig = &report.signatures[0];
     assert_eq!(sig.parent.as_deref(), Some("Cky"));
-    assert_eq!(sig.references[0].covers, "the whole document, without this signature");
+    assert_eq!(
+        sig.references[0].covers,
+        "the whole document, without this signature"
+    );
     let cert = sig.certificate.as_ref().expect("certificate");
     assert_eq!(cert.holder, "CÔNG TY TNHH THƯƠNG MẠI DỊCH VỤ ÁNH DƯƠNG");
 }

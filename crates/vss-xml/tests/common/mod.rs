@@ -3,15 +3,14 @@
 
 #![allow(dead_code)]
 
+pub mod envelope;
+pub mod soft_signer;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use p256::ecdsa::signature::hazmat::PrehashSigner;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::Pkcs1v15Sign;
-use vss_protocol::{Error, HashAlgorithm};
-use vss_xml::{EcCurve, KeyKind, XmlSigner};
+pub use soft_signer::SoftSigner;
 
 /// The corpus of BHXH-shaped forms.
 pub fn corpus(name: &str) -> Vec<u8> {
@@ -61,7 +60,9 @@ fn make_key(dir: &Path, name: &str, rsa: bool) -> KeyFiles {
         vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
     };
     run(Command::new("openssl")
-        .args(["req", "-x509", "-nodes", "-utf8", "-days", "3650", "-subj", SUBJECT])
+        .args([
+            "req", "-x509", "-nodes", "-utf8", "-days", "3650", "-subj", SUBJECT,
+        ])
         .args(newkey)
         .arg("-keyout")
         .arg(&key_pem)
@@ -97,61 +98,12 @@ pub fn fixtures() -> &'static Fixtures {
     })
 }
 
-/// A software key behind the same interface the token layer implements.
-pub enum SoftSigner {
-    Rsa(rsa::RsaPrivateKey, Vec<u8>),
-    P256(p256::ecdsa::SigningKey, Vec<u8>),
-}
-
 impl SoftSigner {
     pub fn new(k: &KeyFiles) -> Self {
         if k.rsa {
-            SoftSigner::Rsa(
-                rsa::RsaPrivateKey::from_pkcs8_der(&k.key_der).expect("RSA key"),
-                k.cert_der.clone(),
-            )
+            SoftSigner::rsa(&k.key_der, &k.cert_der)
         } else {
-            SoftSigner::P256(
-                p256::ecdsa::SigningKey::from_pkcs8_der(&k.key_der).expect("EC key"),
-                k.cert_der.clone(),
-            )
-        }
-    }
-}
-
-impl XmlSigner for SoftSigner {
-    fn key(&self) -> KeyKind {
-        match self {
-            SoftSigner::Rsa(..) => KeyKind::Rsa { bits: 2048 },
-            SoftSigner::P256(..) => KeyKind::Ec {
-                curve: EcCurve::P256,
-            },
-        }
-    }
-
-    fn certificate_der(&self) -> &[u8] {
-        match self {
-            SoftSigner::Rsa(_, c) | SoftSigner::P256(_, c) => c,
-        }
-    }
-
-    fn sign_digest(&mut self, alg: HashAlgorithm, digest: &[u8]) -> Result<Vec<u8>, Error> {
-        alg.check_len(digest)?;
-        match self {
-            SoftSigner::Rsa(k, _) => {
-                let padding = match alg {
-                    HashAlgorithm::Sha1 => Pkcs1v15Sign::new::<sha1::Sha1>(),
-                    HashAlgorithm::Sha256 => Pkcs1v15Sign::new::<sha2::Sha256>(),
-                    HashAlgorithm::Sha384 => Pkcs1v15Sign::new::<sha2::Sha384>(),
-                    HashAlgorithm::Sha512 => Pkcs1v15Sign::new::<sha2::Sha512>(),
-                };
-                k.sign(padding, digest).map_err(Error::internal)
-            }
-            SoftSigner::P256(k, _) => {
-                let sig: p256::ecdsa::Signature =
-                    k.sign_prehash(digest).map_err(Error::internal)?;
-                Ok(sig.to_bytes().to_vec())
-            }
+            SoftSigner::p256(&k.key_der, &k.cert_der)
         }
     }
 }
