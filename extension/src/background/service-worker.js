@@ -129,8 +129,9 @@ async function popupOverview(lang) {
 }
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  // Only the extension's own pages (the popup) talk to the worker this way.
-  if (sender.id !== chrome.runtime.id || sender.tab !== undefined || message?.type !== "popup-overview") return false;
+  // Only the popup page talks to the worker this way (content scripts use their port).
+  const fromPopup = sender.id === chrome.runtime.id && sender.url?.startsWith(chrome.runtime.getURL("src/popup/"));
+  if (!fromPopup || message?.type !== "popup-overview") return false;
   popupOverview(pageLanguage(message.lang)).then(sendResponse);
   return true;
 });

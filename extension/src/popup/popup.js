@@ -33,7 +33,11 @@ export function expiryBadge(certificate) {
 function renderAgent(overview) {
   if (!overview.version.ok) {
     const error = overview.version.error ?? {};
-    show("agent", element("p", { class: "problem" }, t("agentMissing")), element("p", { class: "hint" }, error.hint ?? t("agentMissingHint")));
+    if (error.code === "native_unavailable") {
+      show("agent", element("p", { class: "problem" }, t("agentMissing")), element("p", { class: "hint" }, t("agentMissingHint")));
+    } else {
+      show("agent", element("p", { class: "problem" }, error.message ?? error.code), element("p", { class: "hint" }, error.hint ?? ""));
+    }
     return;
   }
   show("agent", element("p", { class: "ok" }, t("agentConnected", overview.version.result.agent)));
