@@ -72,10 +72,13 @@ fn native(caller: &str, parent_window: Option<String>, verbose: bool) -> ExitCod
         Err(err) => return fail_native(&err, vss_protocol::Lang::Vi),
     };
     let _log = logging::init(&config, "vss-agent", verbose);
-    if let Err(err) = native_host::check_caller(caller, &config.extension_ids) {
-        tracing::warn!(caller, "refusing an unknown extension");
-        return fail_native(&err, config.lang);
-    }
+    let extension_id = match native_host::check_caller(caller, &config.extension_ids) {
+        Ok(id) => id,
+        Err(err) => {
+            tracing::warn!(caller, "refusing an unknown extension");
+            return fail_native(&err, config.lang);
+        }
+    };
     let protocol_out = match native_host::stdio::take_protocol_stdout() {
         Ok(out) => out,
         Err(e) => return fail_native(&Error::internal(e), config.lang),
@@ -84,7 +87,12 @@ fn native(caller: &str, parent_window: Option<String>, verbose: bool) -> ExitCod
     let prompt = Box::new(Pinentry::new(config.pinentry.clone()));
     let mut agent = Agent::new(config, prompt);
     agent.parent_window = parent_window;
-    native_host::serve(Arc::new(agent), std::io::stdin().lock(), protocol_out);
+    native_host::serve(
+        Arc::new(agent),
+        &extension_id,
+        std::io::stdin().lock(),
+        protocol_out,
+    );
     ExitCode::SUCCESS
 }
 

@@ -379,3 +379,21 @@ fn version_is_answered_while_a_dialog_is_open() {
         "The PIN window was not answered in time."
     );
 }
+
+#[test]
+fn the_extension_popup_may_read_but_not_sign() {
+    let f = Fixture::new("demo");
+    let mut host = Host::start(&f, &[]);
+    let popup = "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp";
+    let status = host.request("p", "status", popup, json!({}));
+    assert_eq!(status["ok"], true, "{status}");
+    assert!(
+        status.to_string().contains("libsofthsm2"),
+        "the popup sees module paths like the CLI"
+    );
+    let args = json!({"certificate": f.cert_id("an-sinh"), "hash": b64_hash(b"x"), "hash_algorithm": "SHA-256"});
+    assert_eq!(
+        code(&host.request("q", "sign-hash", popup, args)),
+        "capability_denied"
+    );
+}

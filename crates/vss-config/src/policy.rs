@@ -113,7 +113,8 @@ impl Policy {
     pub fn check(&self, origin: &str) -> Result<Origin> {
         let origin = Origin::parse(origin)?;
         let https = origin.as_str().starts_with("https://");
-        if !https && !(self.allow_loopback_http && origin.is_loopback_http()) {
+        let allowed_scheme = https || (self.allow_loopback_http && origin.is_loopback_http());
+        if !allowed_scheme {
             return Err(Error::new(ErrorCode::InsecureOrigin).arg("origin", origin.as_str()));
         }
         if !self.allowed.contains(&origin) {
@@ -146,8 +147,10 @@ mod tests {
     use super::*;
 
     fn policy(extra: &[&str], loopback: bool) -> Policy {
-        let mut config = Config::default();
-        config.extra_origins = extra.iter().map(|s| s.to_string()).collect();
+        let mut config = Config {
+            extra_origins: extra.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
         config.serve.allow_loopback_http = loopback;
         Policy::from_config(&config)
     }

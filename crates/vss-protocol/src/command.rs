@@ -166,7 +166,7 @@ impl HashAlgorithm {
     }
 
     /// Digest length in bytes.
-    pub fn len(self) -> usize {
+    pub fn digest_len(self) -> usize {
         match self {
             HashAlgorithm::Sha1 => 20,
             HashAlgorithm::Sha256 => 32,
@@ -177,14 +177,14 @@ impl HashAlgorithm {
 
     /// `hash_length_mismatch` unless `hash` has this algorithm's length.
     pub fn check_len(self, hash: &[u8]) -> Result<()> {
-        if hash.len() == self.len() {
+        if hash.len() == self.digest_len() {
             return Ok(());
         }
         Err(Error::new(ErrorCode::HashLengthMismatch)
             .arg("algorithm", self.name())
-            .arg("expected", self.len().to_string())
+            .arg("expected", self.digest_len().to_string())
             .arg("actual", hash.len().to_string())
-            .detail("expected", self.len())
+            .detail("expected", self.digest_len())
             .detail("actual", hash.len()))
     }
 }

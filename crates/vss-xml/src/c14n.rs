@@ -83,7 +83,9 @@ impl C14nMode {
     }
 }
 
-/// Where the canonical bytes go.
+/// Where the canonical bytes go. (The hasher's state is large but there is one per
+/// canonicalisation, so boxing it would only add an allocation.)
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Output {
     Buffer(Vec<u8>),
     Digest(Hasher),

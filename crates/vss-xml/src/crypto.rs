@@ -296,7 +296,7 @@ impl PublicKey {
 /// integer when shorter; left-padding a short digest keeps its value and satisfies RustCrypto's
 /// minimum prehash length (SHA-256 over P-521).
 fn pad_prehash(digest: &[u8], field: usize) -> Vec<u8> {
-    if digest.len() >= field / 2 + 1 {
+    if digest.len() > field / 2 {
         return digest.to_vec();
     }
     let mut v = vec![0u8; field - digest.len()];

@@ -547,7 +547,7 @@ fn finish_signature(
     let sig = &found.tree;
 
     let mut refs_ok = !plan.refs.is_empty();
-    let mut covered: Vec<((usize, usize), Option<(usize, usize)>)> = Vec::new();
+    let mut covered: Vec<(Span, Option<Span>)> = Vec::new();
     for r in plan.refs {
         let mut rr = r.report;
         if let Some(Output::Digest(h)) = r.job.and_then(|j| outputs.get(j)) {
@@ -654,3 +654,6 @@ fn leaf_index(certs: &[Vec<u8>]) -> Option<usize> {
         })
     })
 }
+
+/// A byte range `(start, end)` in the document.
+type Span = (usize, usize);

@@ -43,9 +43,8 @@ fn with_template(form: &[u8], tpl: &str) -> Vec<u8> {
         ("<Cky>", "</Cky>"),
         ("<CKy_Dvi>", "</CKy_Dvi>"),
     ] {
-        if empty.ends_with("/>") {
+        if let Some(open) = empty.strip_suffix("/>") {
             if let Some(i) = text.find(empty) {
-                let open = &empty[..empty.len() - 2];
                 return format!(
                     "{}{open}>{tpl}{end}{}",
                     &text[..i],

@@ -16,7 +16,7 @@ use serde_json::Value;
 use vss_protocol::limits::MAX_REQUEST_BYTES;
 use vss_protocol::{Error, ErrorCode, Request, Response};
 
-use crate::agent::{early_failure, Agent};
+use crate::agent::{early_failure, Agent, Caller};
 use framing::{read_frame, write_frame, Incoming};
 
 /// Requests in flight at once; beyond this a request is answered `busy`.
@@ -42,7 +42,13 @@ pub fn check_caller(argv_origin: &str, extra_ids: &[String]) -> Result<String, E
 
 /// Serves requests from `input` until the port closes. Replies go to `output` (shared by the
 /// request threads, one frame at a time).
-pub fn serve(agent: Arc<Agent>, mut input: impl Read, output: impl Write + Send + 'static) {
+pub fn serve(
+    agent: Arc<Agent>,
+    extension_id: &str,
+    mut input: impl Read,
+    output: impl Write + Send + 'static,
+) {
+    let own_origin = format!("chrome-extension://{extension_id}");
     let output = Arc::new(Mutex::new(output));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let lang = agent.config.lang;
@@ -87,8 +93,15 @@ pub fn serve(agent: Arc<Agent>, mut input: impl Read, output: impl Write + Send 
             continue;
         }
         let (agent, output, in_flight) = (agent.clone(), output.clone(), in_flight.clone());
+        let from_popup =
+            request.origin.as_deref().map(|o| o.trim_end_matches('/')) == Some(own_origin.as_str());
         std::thread::spawn(move || {
-            let response = match agent.web_caller(request.origin.as_deref()) {
+            let caller = if from_popup {
+                popup_caller(&request.command)
+            } else {
+                agent.web_caller(request.origin.as_deref())
+            };
+            let response = match caller {
                 Ok(caller) => agent.handle(&caller, &request),
                 Err(err) => {
                     early_failure(&request.id, &err, agent.lang_of(request.lang.as_deref()))
@@ -97,6 +110,19 @@ pub fn serve(agent: Arc<Agent>, mut input: impl Read, output: impl Write + Send 
             send(&output, &response);
             in_flight.fetch_sub(1, Ordering::SeqCst);
         });
+    }
+}
+
+/// The extension's own popup (origin `chrome-extension://<our id>`, set by the service worker,
+/// which pages cannot forge) sees what the CLI sees, but may only read: no signing.
+fn popup_caller(command: &str) -> Result<Caller, Error> {
+    match command {
+        "version" | "status" | "list-certificates" => Ok(Caller::Local {
+            program: "extension popup".into(),
+        }),
+        _ => Err(Error::new(ErrorCode::CapabilityDenied)
+            .arg("origin", "extension popup")
+            .arg("capability", "signing")),
     }
 }
 

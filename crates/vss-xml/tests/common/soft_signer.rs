@@ -7,6 +7,7 @@ use rsa::Pkcs1v15Sign;
 use vss_protocol::{Error, HashAlgorithm};
 use vss_xml::{EcCurve, KeyKind, XmlSigner};
 
+#[allow(clippy::large_enum_variant)] // a handful per test run
 pub enum SoftSigner {
     Rsa(rsa::RsaPrivateKey, Vec<u8>),
     P256(p256::ecdsa::SigningKey, Vec<u8>),
