@@ -113,7 +113,19 @@ impl Default for Config {
 }
 
 /// The machine-wide config file of this OS.
+///
+/// Debug builds (tests only; packages ship release builds) honour `VSS_MACHINE_CONFIG`, so
+/// tests can exercise a locked machine config without touching /etc.
 pub fn machine_config_path() -> PathBuf {
+    if cfg!(debug_assertions) {
+        if let Some(path) = std::env::var_os("VSS_MACHINE_CONFIG") {
+            return PathBuf::from(path);
+        }
+    }
+    system_machine_config_path()
+}
+
+fn system_machine_config_path() -> PathBuf {
     if cfg!(windows) {
         let base = std::env::var_os("ProgramData").unwrap_or_else(|| "C:\\ProgramData".into());
         PathBuf::from(base)
