@@ -67,6 +67,7 @@ error_codes! {
     CertificateAmbiguous => "certificate_ambiguous",
     FileUnreadable => "file_unreadable",
     OutputExists => "output_exists",
+    XmlParentAmbiguous => "xml_parent_ambiguous",
 }
 
 impl fmt::Display for ErrorCode {

@@ -191,7 +191,7 @@ fn declared_encoding(body: &[u8]) -> Option<String> {
     let decl = String::from_utf8_lossy(&head[..end]).into_owned();
     let at = decl.find("encoding")?;
     let rest = decl[at + 8..].trim_start().strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next()?;
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let rest = &rest[1..];
     Some(rest[..rest.find(quote)?].to_string())
 }

@@ -241,12 +241,10 @@ fn choose_site<'s>(sites: &'s [Site], parent: &Option<String>) -> Result<&'s Sit
         match found.len() {
             0 => Ok(None),
             1 => Ok(Some(found[0])),
-            n => Err(Error::new(ErrorCode::XmlParentNotFound)
-                .arg("parent", format!("{name} (×{n})"))
-                .detail("count", n)
-                .cause(format!(
-                    "{n} elements named {name}: the parent must be unique"
-                ))),
+            n => Err(Error::new(ErrorCode::XmlParentAmbiguous)
+                .arg("parent", name)
+                .arg("count", n.to_string())
+                .detail("count", n)),
         }
     };
     match parent {

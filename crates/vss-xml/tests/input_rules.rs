@@ -196,7 +196,7 @@ fn the_parent_must_exist_and_be_unique() {
     assert_eq!(err.code, ErrorCode::XmlParentNotFound);
     let two = b"<r><Cky/><x><Cky/></x></r>";
     let err = sign_err(two, &SignOptions::default());
-    assert_eq!(err.code, ErrorCode::XmlParentNotFound);
+    assert_eq!(err.code, ErrorCode::XmlParentAmbiguous);
     assert_eq!(err.details.get("count").and_then(|v| v.as_u64()), Some(2));
     // Without any known element the root holds the signature.
     let plain = "<HoSo xmlns=\"urn:vi:hoso\"><Ten>Ánh Dương</Ten></HoSo>";

@@ -64,6 +64,8 @@ err-file_unreadable = The file { $path } cannot be read or written: { $reason }
 hint-file_unreadable = Check the file name and that you may read the file and write to its folder.
 err-output_exists = The output file { $path } already exists.
 hint-output_exists = Choose another output name, or add --force to overwrite it.
+err-xml_parent_ambiguous = The XML has { $count } elements named { $parent }; the signature must go into exactly one.
+hint-xml_parent_ambiguous = Check the dossier file (it may have been merged by mistake), or name another signature element with --parent.
 
 ## Dialog and CLI text.
 

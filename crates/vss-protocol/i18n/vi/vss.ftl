@@ -64,6 +64,8 @@ err-file_unreadable = Không đọc hoặc ghi được tệp { $path }: { $reas
 hint-file_unreadable = Kiểm tra tên tệp và quyền đọc tệp, quyền ghi vào thư mục.
 err-output_exists = Tệp kết quả { $path } đã tồn tại.
 hint-output_exists = Hãy chọn tên tệp khác, hoặc thêm --force để ghi đè.
+err-xml_parent_ambiguous = Tệp XML có { $count } thẻ { $parent }; chữ ký chỉ được đặt vào đúng một thẻ.
+hint-xml_parent_ambiguous = Kiểm tra lại tệp hồ sơ (có thể đã bị ghép nhầm), hoặc chỉ định thẻ chứa chữ ký khác bằng --parent.
 
 ## Chữ trong cửa sổ ký và dòng lệnh.
 
