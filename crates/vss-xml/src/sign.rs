@@ -49,6 +49,9 @@ pub struct SignOptions {
     pub signature_id: String,
     /// SigningTime (RFC 3339) written to the Object; `None` writes no Object.
     pub signing_time: Option<String>,
+    /// Add a second Reference covering the SignatureProperties (Id `<signature_id>-props`), so
+    /// SigningTime becomes signed rather than a claim. Off in the house style.
+    pub sign_signing_time: bool,
     /// Accept a DOCTYPE (local files only: never for XML from a page or HTTP). Even then
     /// nothing external is resolved.
     pub allow_doctype: bool,
@@ -68,6 +71,7 @@ impl Default for SignOptions {
             c14n: C14nMode::C14n10,
             signature_id: DEFAULT_SIGNATURE_ID.to_string(),
             signing_time: None,
+            sign_signing_time: false,
             allow_doctype: false,
             co_sign: false,
             limits: Limits::default(),
@@ -190,18 +194,21 @@ pub fn sign(xml: &[u8], opts: &SignOptions, signer: &mut dyn XmlSigner) -> Resul
     if site.has_signature && !opts.co_sign {
         return Err(Error::new(ErrorCode::XmlAlreadySigned).arg("parent", site.local.clone()));
     }
-    if scan.ids.contains(&opts.signature_id) {
-        return Err(bad(format!(
-            "signature_id '{}' is already used in the document",
-            opts.signature_id
-        )));
+    let props_id = format!("{}-props", opts.signature_id);
+    for id in [&opts.signature_id, &props_id] {
+        if scan.ids.contains(id) {
+            return Err(bad(format!(
+                "signature_id '{}' is already used in the document",
+                id
+            )));
+        }
     }
 
     let nl = if info.crlf { "\r\n" } else { "\n" };
     let cert = signer.certificate_der().to_vec();
     let parsed = parse_cert(&cert)?;
     let key = signer.key();
-    let parts = SignatureParts {
+    let mut parts = SignatureParts {
         id: &opts.signature_id,
         c14n: opts.c14n,
         method: crypto::signature_method_uri(key, opts.digest),
@@ -210,10 +217,21 @@ pub fn sign(xml: &[u8], opts: &SignOptions, signer: &mut dyn XmlSigner) -> Resul
         subject: rfc4514(parsed.subject()),
         certificate: B64.encode(&cert),
         signing_time: opts.signing_time.as_deref(),
+        props: None,
         nl,
     };
+    if opts.sign_signing_time && opts.signing_time.is_some() {
+        parts.props = Some((props_id.clone(), String::new()));
+        let object = parts.object();
+        let canonical =
+            canonical_in_place(&object, "<SignatureProperties", site, opts.c14n, &parts)?;
+        parts.props = Some((
+            props_id,
+            B64.encode(crypto::digest(opts.digest, &canonical)),
+        ));
+    }
     let signed_info = parts.signed_info();
-    let canonical = canonical_signed_info(&signed_info, site, opts.c14n, &parts)?;
+    let canonical = canonical_in_place(&signed_info, "<SignedInfo", site, opts.c14n, &parts)?;
     let si_digest = crypto::digest(opts.digest, &canonical);
     let value = signer.sign_digest(opts.digest, &si_digest)?;
     check_signature_len(key, &value)?;
@@ -287,6 +305,8 @@ struct SignatureParts<'a> {
     subject: String,
     certificate: String,
     signing_time: Option<&'a str>,
+    /// Id and digest of the SignatureProperties when a Reference covers them.
+    props: Option<(String, String)>,
     nl: &'a str,
 }
 
@@ -314,8 +334,53 @@ impl SignatureParts<'_> {
              <DigestMethod Algorithm=\"{}\"/>{nl}\
              <DigestValue>{}</DigestValue>{nl}\
              </Reference>{nl}\
-             </SignedInfo>",
-            self.method, self.digest_method, self.digest_value
+             {}</SignedInfo>",
+            self.method,
+            self.digest_method,
+            self.digest_value,
+            self.props_reference()
+        )
+    }
+
+    /// The Reference that signs SigningTime, when asked for.
+    fn props_reference(&self) -> String {
+        let Some((id, digest)) = &self.props else {
+            return String::new();
+        };
+        let nl = self.nl;
+        format!(
+            "<Reference URI=\"#{}\">{nl}\
+             <Transforms>{nl}\
+             <Transform Algorithm=\"{}\"/>{nl}\
+             </Transforms>{nl}\
+             <DigestMethod Algorithm=\"{}\"/>{nl}\
+             <DigestValue>{digest}</DigestValue>{nl}\
+             </Reference>{nl}",
+            escape(id),
+            self.c14n.uri(),
+            self.digest_method
+        )
+    }
+
+    fn object(&self) -> String {
+        let nl = self.nl;
+        let Some(t) = self.signing_time else {
+            return String::new();
+        };
+        let props_id = match &self.props {
+            Some((id, _)) => format!(" Id=\"{}\"", escape(id)),
+            None => String::new(),
+        };
+        format!(
+            "<Object>{nl}\
+             <SignatureProperties{props_id}>{nl}\
+             <SignatureProperty Target=\"#{}\">{nl}\
+             <SigningTime>{}</SigningTime>{nl}\
+             </SignatureProperty>{nl}\
+             </SignatureProperties>{nl}\
+             </Object>{nl}",
+            escape(self.id),
+            escape(t)
         )
     }
 
@@ -335,19 +400,7 @@ impl SignatureParts<'_> {
             escape(&self.subject),
             self.certificate
         ));
-        if let Some(t) = self.signing_time {
-            s.push_str(&format!(
-                "<Object>{nl}\
-                 <SignatureProperties>{nl}\
-                 <SignatureProperty Target=\"#{}\">{nl}\
-                 <SigningTime>{}</SigningTime>{nl}\
-                 </SignatureProperty>{nl}\
-                 </SignatureProperties>{nl}\
-                 </Object>{nl}",
-                escape(self.id),
-                escape(t)
-            ));
-        }
+        s.push_str(&self.object());
         s.push_str("</Signature>");
         s
     }
@@ -360,11 +413,12 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Canonical SignedInfo as it will read inside the document: inclusive C14N pulls in the
-/// namespaces and `xml:*` attributes in scope at the parent, so they are reproduced on a
-/// stand-in parent around the Signature.
-fn canonical_signed_info(
-    signed_info: &str,
+/// The canonical form of `fragment` (SignedInfo or the Object, starting with `apex`) as it will
+/// read inside the Signature in the document: inclusive C14N pulls in the namespaces and
+/// `xml:*` attributes in scope at the parent, so they are reproduced on a stand-in parent.
+fn canonical_in_place(
+    fragment: &str,
+    apex: &str,
     site: &Site,
     mode: C14nMode,
     parts: &SignatureParts<'_>,
@@ -384,8 +438,11 @@ fn canonical_signed_info(
     }
     doc.push('>');
     doc.push_str(&parts.open());
-    let apex = doc.len();
-    doc.push_str(signed_info);
+    let apex = doc.len()
+        + fragment
+            .find(apex)
+            .ok_or_else(|| Error::internal("fragment without its apex"))?;
+    doc.push_str(fragment);
     doc.push_str("</Signature></p>");
     let cfg = ParseConfig {
         allow_doctype: false,
@@ -395,6 +452,6 @@ fn canonical_signed_info(
     parse::walk(&doc, 0, &cfg, &mut c)?;
     match c.into_output() {
         Output::Buffer(v) => Ok(v),
-        Output::Digest(_) => Err(Error::internal("SignedInfo went to a digest")),
+        Output::Digest(_) => Err(Error::internal("fragment went to a digest")),
     }
 }

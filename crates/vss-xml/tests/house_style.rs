@@ -233,3 +233,34 @@ fn a_token_of_another_unit_is_refused_before_any_pin() {
         "a branch is another unit"
     );
 }
+
+#[test]
+fn signing_time_can_be_signed_on_request() {
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    for mode in [C14nMode::C14n10, C14nMode::ExcC14n] {
+        let opts = SignOptions {
+            c14n: mode,
+            signing_time: Some(now.clone()),
+            sign_signing_time: true,
+            ..SignOptions::default()
+        };
+        let signed = sign(&corpus("d02-ts.xml"), &opts, &mut signer()).expect("sign");
+        let text = String::from_utf8_lossy(&signed);
+        assert!(text.contains("<Reference URI=\"#sigid-props\">"));
+        assert!(text.contains("<SignatureProperties Id=\"sigid-props\">"));
+        let (ok, err) = xmlsec_verify(&signed, &fixtures().rsa.cert_pem);
+        assert!(ok, "{}: {err}", mode.name());
+        let report = verify(&signed, &VerifyOptions::default()).expect("readable");
+        assert!(report.valid, "{report:#?}");
+        let sig = &report.signatures[0];
+        assert_eq!(sig.references.len(), 2);
+        assert_eq!(sig.references[1].covers, "the element with ID 'sigid-props'");
+        assert!(sig.signing_time.as_ref().expect("SigningTime").signed);
+        // Changing the signed time now breaks the signature.
+        let later = text.replacen(&format!(">{now}<"), ">2030-01-01T00:00:00Z<", 1);
+        let report = verify(later.as_bytes(), &VerifyOptions::default()).expect("readable");
+        assert!(!report.valid);
+    }
+}
