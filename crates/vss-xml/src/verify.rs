@@ -346,8 +346,14 @@ fn plan_signature(
         signing_time: None,
         problems: Vec::new(),
     };
-    let Some(si) = sig.child("SignedInfo") else {
-        report.problems.push("no SignedInfo".into());
+    // Exactly one of each: a second SignedInfo or SignatureValue is a wrapping attempt, and
+    // which one a verifier reads must never be a question.
+    let single = |name: &str| sig.children_named(name).count() == 1;
+    let si = sig.child("SignedInfo").filter(|_| single("SignedInfo"));
+    let Some(si) = si.filter(|_| single("SignatureValue")) else {
+        report
+            .problems
+            .push("a Signature needs exactly one SignedInfo and one SignatureValue".into());
         return SigPlan {
             report,
             signed_info_job: None,

@@ -256,7 +256,10 @@ fn signing_time_can_be_signed_on_request() {
         assert!(report.valid, "{report:#?}");
         let sig = &report.signatures[0];
         assert_eq!(sig.references.len(), 2);
-        assert_eq!(sig.references[1].covers, "the element with ID 'sigid-props'");
+        assert_eq!(
+            sig.references[1].covers,
+            "the element with ID 'sigid-props'"
+        );
         assert!(sig.signing_time.as_ref().expect("SigningTime").signed);
         // Changing the signed time now breaks the signature.
         let later = text.replacen(&format!(">{now}<"), ">2030-01-01T00:00:00Z<", 1);

@@ -324,3 +324,32 @@ fn malformed_documents_give_errors_not_panics() {
         let _ = sign(part, &SignOptions::default(), &mut signer());
     }
 }
+
+#[test]
+fn mutated_signed_documents_give_errors_or_answers_never_panics() {
+    let noise: &[u8] = b"<>&\"'/=:x\0\xff \r";
+    for form in ["tk1-ts.xml", "d02-ts.xml"] {
+        let opts = SignOptions {
+            signing_time: Some("2026-11-23T09:15:00+07:00".into()),
+            sign_signing_time: true,
+            ..SignOptions::default()
+        };
+        let signed = sign(&corpus(form), &opts, &mut signer()).expect("sign");
+        let mut ec = SoftSigner::new(&fixtures().ec);
+        for (n, pos) in (0..signed.len()).step_by(13).enumerate() {
+            let mut m = signed.clone();
+            m[pos] = noise[n % noise.len()];
+            if let Ok(report) = verify(&m, &VerifyOptions::default()) {
+                let _ = serde_json::to_string(&report).expect("serializable");
+            }
+            let _ = summarize(&m);
+            let _ = canonicalize(&m, C14nMode::C14n10Comments);
+            let co = SignOptions {
+                co_sign: true,
+                signature_id: "s2".into(),
+                ..SignOptions::default()
+            };
+            let _ = sign(&m, &co, &mut ec);
+        }
+    }
+}
