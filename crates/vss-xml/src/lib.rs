@@ -18,8 +18,8 @@
 //! peak stays under three times the input. Small forms (4.7 KB average) sign at ≈400 forms/s
 //! with a software RSA-2048 key, most of it the RSA operation itself.
 //!
-//! The canonicaliser ([`c14n`]) is written here, on top of the parser, which DEVELOPERS.md asks
-//! to justify. Options measured or checked on 2026-11-23:
+//! The canonicaliser (`src/c14n.rs`) is written here, on top of the parser, which
+//! DEVELOPERS.md asks to justify. Options checked on 2026-11-23:
 //! - libxml2 through the `libxml` crate: needs bindgen/libclang at build time and a libxml2 DLL
 //!   to ship in the Windows MSI (cross-built with mingw), needs Rust 1.88 (workspace MSRV is
 //!   1.85), and its C14N works on a full DOM — several times the input size for a 50 MB
@@ -27,11 +27,17 @@
 //!   bytes still needs byte offsets, which libxml2 does not give.
 //! - `bergshamra` 0.11: pure Rust but DOM-based, Rust 1.88, a large dependency tree, and it does
 //!   not fill KeyInfo certificates for an external key (FIELD-NOTES).
-//! - `xml-c14n` 0.3: small, unmaintained, no exclusive C14N, no streaming into a digest.
+//! - `xml_c14n` 0.3: a thin wrapper over the same libxml2 (string in, string out), so the same
+//!   build, Windows and memory costs, and still no byte offsets.
 //!
 //! The price is owning a canonicaliser, so it is held to the W3C Canonical XML examples byte for
 //! byte (`tests/vectors/c14n`, with and without comments) and every signature it makes is
 //! checked by `xmlsec1` (libxml2's C14N) in the tests.
+//!
+//! Certificates found in KeyInfo are described by `vss-token`'s own reader (identity from
+//! `UID` entries, holder, key), so the agent and the verifier never disagree about an MST.
+//! This crate therefore sits above `vss-token`: a token-backed [`XmlSigner`] belongs in the
+//! agent or CLI (or a crate above both), not in `vss-token`.
 //!
 //! # Input rules
 //!
@@ -60,7 +66,7 @@ mod verify;
 pub use c14n::C14nMode;
 pub use cert::SignerCertificate;
 pub use sign::{sign, SignOptions, XmlSigner, DEFAULT_PARENTS, DEFAULT_SIGNATURE_ID};
-pub use summary::{check_identity, summarize, FormSummary};
+pub use summary::{check_identity, summarize, EmbeddedFile, FormSummary};
 pub use verify::{
     verify, ReferenceReport, SignatureReport, SigningTimeReport, VerifyOptions, VerifyReport,
 };
