@@ -4,6 +4,7 @@
 
 mod install_host;
 mod output;
+mod xml;
 
 use std::process::ExitCode;
 
@@ -73,6 +74,12 @@ enum Commands {
         #[arg(long)]
         title: Option<String>,
     },
+    /// Sign dossier XML files: one dialog and one PIN for the whole batch.
+    SignXml(xml::SignXmlCli),
+    /// Verify signed XML files: signature, signer, MST, signing time, chain trust.
+    VerifyXml(xml::VerifyXmlCli),
+    /// Print the canonical form of an XML file (to see why a digest differs).
+    C14n(xml::C14nCli),
     /// Register (or remove) the native-messaging host with browsers.
     InstallHost(install_host::InstallHostArgs),
 }
@@ -87,6 +94,29 @@ fn main() -> ExitCode {
         config.lang = lang;
     }
     let out = Output::new(config.lang, cli.json);
+    // Batch commands report each file themselves and only say whether all went well.
+    let batch = match &cli.command {
+        Commands::VerifyXml(args) => Some(xml::verify_xml(args, &out, config.lang)),
+        Commands::C14n(args) => Some(xml::c14n(args)),
+        Commands::SignXml(args) => {
+            let agent = Agent::new(
+                config.clone(),
+                Box::new(Pinentry::new(config.pinentry.clone())),
+            );
+            Some(
+                args_certificate(&agent, args.cert())
+                    .and_then(|cert| xml::sign_xml(&agent, args, &out, cert)),
+            )
+        }
+        _ => None,
+    };
+    if let Some(outcome) = batch {
+        return match outcome {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(err) => out.failure(&err),
+        };
+    }
     let result = match cli.command {
         Commands::InstallHost(args) => install_host::run(&args, &out),
         command => {
@@ -180,10 +210,7 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
                 .decode(hash_b64.trim())
                 .map_err(|_| Error::bad_request("--hash-b64 must be base64"))?;
             HashAlgorithm::parse(&alg)?.check_len(&bytes)?;
-            let certificate = match cert {
-                Some(cert) => cert,
-                None => only_valid_certificate(agent)?,
-            };
+            let certificate = args_certificate(agent, cert.as_deref())?;
             let args = SignHashArgs {
                 certificate,
                 hash: hash_b64,
@@ -203,7 +230,18 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
             out.signature(&result);
             Ok(result)
         }
-        Commands::InstallHost(_) => Err(Error::internal("handled in main")),
+        Commands::InstallHost(_)
+        | Commands::SignXml(_)
+        | Commands::VerifyXml(_)
+        | Commands::C14n(_) => Err(Error::internal("handled in main")),
+    }
+}
+
+/// The certificate the user named, else the only valid one.
+fn args_certificate(agent: &Agent, cert: Option<&str>) -> Result<String, Error> {
+    match cert {
+        Some(cert) => Ok(cert.to_string()),
+        None => only_valid_certificate(agent),
     }
 }
 

@@ -154,6 +154,84 @@ impl Output {
         }
     }
 
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// A line of already-localised text (not in JSON mode).
+    pub fn line_text(&self, line: &str) {
+        if !self.json {
+            say!("{line}");
+        }
+    }
+
+    /// One file's verification, in words.
+    pub fn verify_report(
+        &self,
+        file: &std::path::Path,
+        report: &vss_xml::VerifyReport,
+        good: bool,
+    ) {
+        if self.json {
+            return;
+        }
+        let file = file.display().to_string();
+        say!(
+            "{}",
+            self.t(
+                if good {
+                    "cli-verify-ok"
+                } else {
+                    "cli-verify-bad"
+                },
+                &[("file", file)]
+            )
+        );
+        for problem in &report.problems {
+            say!("  ! {problem}");
+        }
+        for sig in &report.signatures {
+            if let Some(cert) = &sig.certificate {
+                say!(
+                    "  {}",
+                    self.t("dialog-holder", &[("holder", cert.holder.clone())])
+                );
+                let mst = cert
+                    .identity
+                    .mst
+                    .clone()
+                    .unwrap_or_else(|| self.t("dialog-unknown", &[]));
+                say!("  {}", self.t("dialog-mst", &[("mst", mst)]));
+            }
+            if let Some(time) = &sig.signing_time {
+                let id = if time.signed {
+                    "cli-verify-time-signed"
+                } else {
+                    "cli-verify-time-claim"
+                };
+                say!("  {}", self.t(id, &[("time", time.value.clone())]));
+            }
+            say!(
+                "  {}",
+                self.t(
+                    if sig.trusted {
+                        "cli-verify-trusted"
+                    } else {
+                        "cli-verify-untrusted"
+                    },
+                    &[]
+                )
+            );
+            for reference in &sig.references {
+                let mark = if reference.digest_valid { "✓" } else { "✗" };
+                say!("  {mark} URI=\"{}\" — {}", reference.uri, reference.covers);
+            }
+            for problem in &sig.problems {
+                say!("  ! {problem}");
+            }
+        }
+    }
+
     pub fn line(&self, id: &str, args: &[(&str, String)]) {
         if !self.json {
             say!("{}", self.t(id, args));

@@ -2,6 +2,7 @@
 
 pub mod list_certificates;
 pub mod sign_hash;
+pub mod sign_xml;
 pub mod signing;
 pub mod status;
 pub mod version;

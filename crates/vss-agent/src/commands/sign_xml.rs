@@ -1,0 +1,187 @@
+//! `sign-xml`: an enveloped XMLDSig over a dossier, in the BHXH house style (DESIGN §4). The
+//! consent dialog shows what the agent itself reads from the XML (form, unit, MST, period,
+//! embedded files), not only what the page claims; a dossier of another unit (MaSoThue ≠ the
+//! certificate's MST) is `identity_mismatch` before any PIN. Large replies are chunked by the
+//! native host.
+
+use base64::Engine;
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use vss_dialog::ConsentText;
+use vss_protocol::command::SignXmlArgs;
+use vss_protocol::messages::text;
+use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result};
+use vss_token::{CertificateRecord, EcdsaFormat, HashToSign, SigningSession};
+use vss_xml::{C14nMode, EcCurve, FormSummary, KeyKind, SignOptions, XmlSigner};
+
+use crate::agent::{Agent, Caller};
+use crate::commands::signing::{prepare, sign_with_consent};
+
+/// Signs XML digests with a logged-in token session.
+pub struct TokenXmlSigner<'a> {
+    session: &'a SigningSession,
+    key: KeyKind,
+    der: &'a [u8],
+    allow_sha1: bool,
+}
+
+impl<'a> TokenXmlSigner<'a> {
+    pub fn new(
+        session: &'a SigningSession,
+        record: &'a CertificateRecord,
+        allow_sha1: bool,
+    ) -> Result<Self> {
+        let info = &record.certificate.key;
+        let key = match (info.algorithm.as_str(), info.curve.as_deref()) {
+            ("RSA", _) => KeyKind::Rsa {
+                bits: info.bits.unwrap_or(2048),
+            },
+            ("EC", Some("P-256")) => KeyKind::Ec {
+                curve: EcCurve::P256,
+            },
+            ("EC", Some("P-384")) => KeyKind::Ec {
+                curve: EcCurve::P384,
+            },
+            ("EC", Some("P-521")) => KeyKind::Ec {
+                curve: EcCurve::P521,
+            },
+            (other, _) => {
+                return Err(
+                    Error::new(ErrorCode::UnsupportedAlgorithm).arg("algorithm", other.to_string())
+                )
+            }
+        };
+        Ok(TokenXmlSigner {
+            session,
+            key,
+            der: &record.der,
+            allow_sha1,
+        })
+    }
+}
+
+impl XmlSigner for TokenXmlSigner<'_> {
+    fn key(&self) -> KeyKind {
+        self.key
+    }
+
+    fn certificate_der(&self) -> &[u8] {
+        self.der
+    }
+
+    fn sign_digest(&mut self, alg: HashAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
+        let hash = HashToSign::new(alg, digest.to_vec(), self.allow_sha1)?;
+        Ok(self
+            .session
+            .sign_hash(&hash, Padding::Pkcs1, EcdsaFormat::Raw)?
+            .bytes)
+    }
+}
+
+/// The lines the agent derived from the XML itself, for the consent dialog.
+pub fn describe_form(consent: &mut ConsentText, lang: Lang, summary: &FormSummary) {
+    let unknown = text(lang, "dialog-unknown", &[]);
+    let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.clone());
+    consent.derived(text(
+        lang,
+        "dialog-xml-form",
+        &[("form", summary.form_code.clone())],
+    ));
+    consent.derived(text(
+        lang,
+        "dialog-xml-unit",
+        &[("unit", or_unknown(&summary.unit_name))],
+    ));
+    consent.derived(text(
+        lang,
+        "dialog-xml-mst",
+        &[("mst", or_unknown(&summary.tax_code))],
+    ));
+    if summary.bhxh_code.is_some() {
+        consent.derived(text(
+            lang,
+            "dialog-xml-bhxh",
+            &[("code", or_unknown(&summary.bhxh_code))],
+        ));
+    }
+    if summary.period.is_some() {
+        consent.derived(text(
+            lang,
+            "dialog-xml-period",
+            &[("period", or_unknown(&summary.period))],
+        ));
+    }
+    if !summary.embedded_files.is_empty() {
+        let names: Vec<&str> = summary
+            .embedded_files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        consent.derived(text(
+            lang,
+            "dialog-xml-files",
+            &[
+                ("count", names.len().to_string()),
+                ("files", names.join(", ")),
+            ],
+        ));
+    }
+}
+
+/// The signing options a request asks for, checked.
+pub fn sign_options(args: &SignXmlArgs, allow_sha1: bool) -> Result<SignOptions> {
+    let mut opts = SignOptions::default();
+    if let Some(digest) = &args.digest {
+        opts.digest = HashAlgorithm::parse(digest)?;
+        if opts.digest == HashAlgorithm::Sha1 && !allow_sha1 {
+            return Err(Error::new(ErrorCode::UnsupportedAlgorithm).arg("algorithm", "SHA-1"));
+        }
+    }
+    if let Some(c14n) = &args.c14n {
+        opts.c14n = C14nMode::parse(c14n)?;
+    }
+    if let Some(id) = &args.signature_id {
+        opts.signature_id = id.clone();
+    }
+    opts.parent = args.parent.clone();
+    if args.signing_time.unwrap_or(true) {
+        opts.signing_time = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok());
+    }
+    Ok(opts)
+}
+
+pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignXmlArgs) -> Result<Value> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let xml = b64
+        .decode(args.xml.trim())
+        .map_err(|_| Error::bad_request("xml must be base64"))?;
+    let mut opts = sign_options(args, agent.config.allow_sha1)?;
+    // XML from a page or HTTP never carries a DOCTYPE; local files go through `vss sign-xml`.
+    opts.allow_doctype = matches!(caller, Caller::Local { .. });
+    let summary = vss_xml::summarize(&xml)?;
+    let (token, record) = prepare(agent, &args.certificate, None)?;
+    vss_xml::check_identity(&summary, record.certificate.identity.mst.as_deref())?;
+    let document = args.document.clone().unwrap_or_default();
+    let signed = sign_with_consent(
+        agent,
+        caller,
+        lang,
+        &token,
+        &record,
+        |consent| {
+            describe_form(consent, lang, &summary);
+            if let Caller::Web(_) = caller {
+                consent.page_document(document.title.as_deref(), document.description.as_deref());
+            }
+        },
+        |session| {
+            let mut signer = TokenXmlSigner::new(session, &record, agent.config.allow_sha1)?;
+            vss_xml::sign(&xml, &opts, &mut signer)
+        },
+    )?;
+    Ok(json!({ "xml": b64.encode(signed) }))
+}
