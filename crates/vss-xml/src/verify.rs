@@ -421,6 +421,8 @@ fn plan_reference(
     doc_len: usize,
     jobs: &mut Vec<Canonicalizer>,
 ) -> RefPlan {
+    // An absent URI means "the application knows": nothing this verifier can check.
+    let has_uri = r.attr("URI").is_some();
     let uri = r.attr("URI").unwrap_or_default().to_string();
     let digest_method = r
         .child("DigestMethod")
@@ -461,7 +463,9 @@ fn plan_reference(
     };
 
     // Same-document references only: nothing outside the document is ever fetched.
-    let (scope, keep_comments, what) = if uri.is_empty() {
+    let (scope, keep_comments, what) = if !has_uri {
+        return fail(plan, "a Reference without URI is not followed".into());
+    } else if uri.is_empty() {
         plan.range = (0, doc_len);
         (Scope::Document, false, "the whole document".to_string())
     } else if uri == "#xpointer(/)" {
