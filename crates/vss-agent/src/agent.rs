@@ -148,9 +148,7 @@ impl Agent {
             Command::Status => commands::status::run(self, caller),
             Command::ListCertificates(args) => commands::list_certificates::run(self, args),
             Command::SignHash(args) => commands::sign_hash::run(self, caller, lang, args),
-            Command::SignXml(_) => {
-                Err(Error::new(ErrorCode::UnknownCommand).arg("command", "sign-xml"))
-            }
+            Command::SignXml(args) => commands::sign_xml::run(self, caller, lang, args),
         }
     }
 }

@@ -397,3 +397,119 @@ fn the_extension_popup_may_read_but_not_sign() {
         "capability_denied"
     );
 }
+
+fn dossier(mst: &str, padding_bytes: usize) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<TK1-TS xmlns=\"http://ivan.baohiemxahoi.gov.vn/hoso\">\n  <ThongTinChung><MaThuTuc>TK1-TS</MaThuTuc><TenDoiTuong>CÔNG TY TNHH PHẦN MỀM AN SINH</TenDoiTuong><MaSoThue>{mst}</MaSoThue><KyKeKhai>11/2026</KyKeKhai></ThongTinChung>\n  <GhiChu>{}</GhiChu>\n  <Cky></Cky>\n</TK1-TS>\n",
+        "Đ".repeat(padding_bytes / 2)
+    )
+}
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
+fn sign_xml_shows_what_the_agent_read_and_a_large_reply_arrives_in_chunks() {
+    let f = Fixture::new("demo");
+    let mut host = Host::start(&f, &[]);
+    // About 3 MiB of XML: the signed reply (base64) is far above Chrome's 1 MiB frame limit.
+    let xml = dossier("0312345678-001", 3 * 1024 * 1024);
+    host.send(&json!({"id": "x", "command": "sign-xml", "origin": PORTAL,
+        "arguments": {"certificate": f.cert_id("an-sinh"), "xml": b64(&xml), "document": {"title": "Tờ khai TK1-TS"}}}));
+    let mut chunks = Vec::new();
+    loop {
+        let frame = host.read();
+        assert_eq!(frame["id"], "x");
+        let last = frame["chunk"]["seq"].as_u64().unwrap() + 1
+            == frame["chunk"]["total"].as_u64().unwrap();
+        chunks.push(frame);
+        if last {
+            break;
+        }
+    }
+    assert!(chunks.len() >= 4, "{} chunks", chunks.len());
+    let payload: String = chunks.iter().map(|c| c["data"].as_str().unwrap()).collect();
+    let last = chunks.last().unwrap();
+    assert_eq!(last["chunk"]["field"], "xml");
+    assert_eq!(
+        hex::encode(Sha256::digest(payload.as_bytes())),
+        last["chunk"]["sha256"].as_str().unwrap()
+    );
+    let signed = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        signed.contains("<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"sigid\">")
+    );
+    let path = f.dir.join("signed.xml");
+    std::fs::write(&path, &signed).unwrap();
+    let xmlsec = std::process::Command::new("xmlsec1")
+        .args(["--verify", "--trusted-pem"])
+        .arg(f.manifest["ca_pem"].as_str().unwrap())
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        xmlsec.status.success(),
+        "{}",
+        String::from_utf8_lossy(&xmlsec.stderr)
+    );
+
+    let dialog = f.dialogs();
+    for expected in [
+        "Mẫu hồ sơ (đọc từ tệp): TK1-TS",
+        "Mã số thuế trong tệp: 0312345678-001",
+        "Kỳ kê khai: 11/2026",
+        "(do trang web cung cấp, chưa được kiểm chứng): Tờ khai TK1-TS",
+    ] {
+        assert!(
+            dialog.contains(expected),
+            "dialog lacks {expected:?}: {dialog}"
+        );
+    }
+    assert_eq!(
+        host.request("v", "version", PORTAL, json!({}))["ok"],
+        true,
+        "still serving"
+    );
+}
+
+#[test]
+fn sign_xml_refuses_a_doctype_from_a_page_and_another_units_dossier_before_the_pin() {
+    let f = Fixture::new("demo");
+    let mut host = Host::start(&f, &[]);
+    let with_doctype = format!(
+        "<!DOCTYPE TK1-TS [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n{}",
+        dossier("0312345678-001", 10).replacen(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+            "",
+            1
+        )
+    );
+    let reply = host.request(
+        "d",
+        "sign-xml",
+        PORTAL,
+        json!({"certificate": f.cert_id("an-sinh"), "xml": b64(&with_doctype)}),
+    );
+    assert_eq!(code(&reply), "xml_dtd_forbidden");
+    let reply = host.request(
+        "m",
+        "sign-xml",
+        PORTAL,
+        json!({"certificate": f.cert_id("an-sinh"), "xml": b64(&dossier("0109876543", 10))}),
+    );
+    assert_eq!(code(&reply), "identity_mismatch");
+    let reply = host.request(
+        "b",
+        "sign-xml",
+        PORTAL,
+        json!({"certificate": f.cert_id("an-sinh"), "xml": b64("<TK1-TS><Cky>")}),
+    );
+    assert_eq!(code(&reply), "xml_malformed");
+    assert_eq!(f.dialogs(), "");
+}
