@@ -513,3 +513,45 @@ fn sign_xml_refuses_a_doctype_from_a_page_and_another_units_dossier_before_the_p
     assert_eq!(code(&reply), "xml_malformed");
     assert_eq!(f.dialogs(), "");
 }
+
+#[test]
+fn the_log_records_requests_but_never_the_pin_hash_or_document() {
+    let f = Fixture::new("an-sinh");
+    let mut host = Host::start(&f, &[]);
+    let hash = b64_hash(b"secret dossier");
+    let title = "Bảng lương tháng 11 — mật";
+    let reply = host.request("log-1", "sign-hash", PORTAL, json!({"certificate": f.cert_id("binh-cccd"), "hash": hash, "hash_algorithm": "SHA-256", "document": {"title": title}}));
+    assert_eq!(reply["ok"], true, "{reply}");
+    host.request("log-2", "list-certificates", PORTAL, json!({}));
+    drop(host);
+    let mut log = String::new();
+    let mut dirs = vec![f.dir.join("home")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "log") {
+                log.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    assert!(
+        log.contains("log-1") && log.contains("sign-hash") && log.contains(PORTAL),
+        "requests are logged: {log}"
+    );
+    let hash_hex = hex::encode(
+        base64::engine::general_purpose::STANDARD
+            .decode(&hash)
+            .unwrap(),
+    );
+    for secret in [
+        vss_testkit::USER_PIN,
+        hash.as_str(),
+        hash_hex.as_str(),
+        title,
+        "001099012345",
+    ] {
+        assert!(!log.contains(secret), "the log holds {secret:?}: {log}");
+    }
+}
