@@ -18,14 +18,21 @@ use vss_xml::SignOptions;
 
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
     kib / 1024.0
 }
 
 /// A BHXHDienTu envelope of about `size` bytes: one TK1-TS form plus a large attached PDF.
 fn envelope(form: &str, size: usize) -> String {
     let b64 = base64::engine::general_purpose::STANDARD;
-    let pdf: Vec<u8> = (0..size * 3 / 4).map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[1]).collect();
+    let pdf: Vec<u8> = (0..size * 3 / 4)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[1])
+        .collect();
     format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<BHXHDienTu>\n  <ThongTinDonVi><TenDoiTuong>CÔNG TY TNHH PHẦN MỀM AN SINH</TenDoiTuong><MaSoThue>0312345678-001</MaSoThue></ThongTinDonVi>\n  <HoSoKeKhai><MaThuTuc>600</MaThuTuc><KyKeKhai>11/2026</KyKeKhai><ToKhais>\n    <ToKhai><TenFile>TK1-TS.xml</TenFile><NoiDungFile>{}</NoiDungFile></ToKhai>\n    <ToKhai><TenFile>HopDong.pdf</TenFile><NoiDungFile>{}</NoiDungFile></ToKhai>\n  </ToKhais></HoSoKeKhai>\n  <CKy_Dvi></CKy_Dvi>\n</BHXHDienTu>\n",
         b64.encode(form),
@@ -34,12 +41,20 @@ fn envelope(form: &str, size: usize) -> String {
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(500);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(500);
     let fixture = Fixture::new("demo");
     std::env::set_var("SOFTHSM2_CONF", fixture.dir.join("softhsm2.conf"));
-    let modules = Modules::load(ModuleSource::Environment, &[vss_testkit::SOFTHSM_MODULE.into()]);
+    let modules = Modules::load(
+        ModuleSource::Environment,
+        &[vss_testkit::SOFTHSM_MODULE.into()],
+    );
     let now = time::OffsetDateTime::now_utc();
-    let (token, record) = modules.find_certificate(&fixture.cert_id("an-sinh"), now).expect("demo certificate");
+    let (token, record) = modules
+        .find_certificate(&fixture.cert_id("an-sinh"), now)
+        .expect("demo certificate");
     let pin = Pin::new(zeroize::Zeroizing::new(vss_testkit::USER_PIN.to_string()));
     let session = SigningSession::open(&modules, &token, &record, Some(&pin)).expect("login");
 
@@ -48,13 +63,20 @@ fn main() {
     for i in 0..n {
         let digest = Sha256::digest(i.to_le_bytes()).to_vec();
         let hash = HashToSign::new(HashAlgorithm::Sha256, digest, false).unwrap();
-        session.sign_hash(&hash, Padding::Pkcs1, EcdsaFormat::Raw).expect("raw sign");
+        session
+            .sign_hash(&hash, Padding::Pkcs1, EcdsaFormat::Raw)
+            .expect("raw sign");
     }
     let raw = started.elapsed().as_secs_f64() / n as f64;
 
     // The same key signing N realistic forms: parse, canonicalise, digest, sign, splice.
-    let form = std::fs::read_to_string(repo_root().join("tests/xml-corpus/tk1-ts.xml")).unwrap().replace("0101234567", "0312345678-001");
-    let opts = SignOptions { signing_time: Some("2026-11-23T08:00:00Z".into()), ..SignOptions::default() };
+    let form = std::fs::read_to_string(repo_root().join("tests/xml-corpus/tk1-ts.xml"))
+        .unwrap()
+        .replace("0101234567", "0312345678-001");
+    let opts = SignOptions {
+        signing_time: Some("2026-11-23T08:00:00Z".into()),
+        ..SignOptions::default()
+    };
     let mut signer = TokenXmlSigner::new(&session, &record, false).unwrap();
     let started = Instant::now();
     for i in 0..n {
@@ -70,9 +92,21 @@ fn main() {
     let envelope_secs = started.elapsed().as_secs_f64();
 
     println!("SoftHSM2 RSA-2048, {n} operations each, one login");
-    println!("  raw PKCS#11 signing:   {:8.1} signatures/s ({:.3} ms each)", 1.0 / raw, raw * 1e3);
-    println!("  dossier forms signed:  {:8.1} forms/s      ({:.3} ms each, {} bytes)", 1.0 / per_form, per_form * 1e3, form.len());
-    println!("  XML work added:        {:8.1} % of the token's signing cost (target ≤ 25 %)", (per_form - raw) / raw * 100.0);
+    println!(
+        "  raw PKCS#11 signing:   {:8.1} signatures/s ({:.3} ms each)",
+        1.0 / raw,
+        raw * 1e3
+    );
+    println!(
+        "  dossier forms signed:  {:8.1} forms/s      ({:.3} ms each, {} bytes)",
+        1.0 / per_form,
+        per_form * 1e3,
+        form.len()
+    );
+    println!(
+        "  XML work added:        {:8.1} % of the token's signing cost (target ≤ 25 %)",
+        (per_form - raw) / raw * 100.0
+    );
     println!(
         "  50 MB envelope ({:.1} MB): signed in {:.2} s; peak RSS {:.0} MiB before, {:.0} MiB after",
         big.len() as f64 / 1e6,

@@ -225,6 +225,19 @@ fn wrong_pin_is_pin_incorrect_and_never_retried() {
         1,
         "asked once, not retried"
     );
+    // The token now flags a low count of tries: the next dialog warns before the PIN is typed.
+    let (ok, _) = run(&f, &["sign-hash", "--hash", &hash_hex(b"x")], &[]);
+    assert!(ok);
+    let second = f
+        .dialogs()
+        .split("----")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        second.contains("Cảnh báo: đã có lần nhập sai PIN"),
+        "{second}"
+    );
 }
 
 #[test]
