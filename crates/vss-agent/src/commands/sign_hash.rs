@@ -10,7 +10,7 @@ use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result};
 use vss_token::{EcdsaFormat, HashToSign};
 
 use crate::agent::{Agent, Caller};
-use crate::commands::signing::{prepare, sign_with_consent};
+use crate::commands::signing::{describe_document, prepare, sign_with_consent};
 
 pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignHashArgs) -> Result<Value> {
     if let Caller::Web(origin) = caller {
@@ -28,7 +28,6 @@ pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignHashArgs) -> R
             Error::new(ErrorCode::UnsupportedAlgorithm).arg("algorithm", "PSS with an EC key")
         );
     }
-    let document = args.document.clone().unwrap_or_default();
     let signature = sign_with_consent(
         agent,
         caller,
@@ -36,14 +35,7 @@ pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignHashArgs) -> R
         &token,
         &record,
         |consent| {
-            match caller {
-                Caller::Web(_) => consent
-                    .page_document(document.title.as_deref(), document.description.as_deref()),
-                Caller::Local { .. } => match document.title.as_deref() {
-                    Some(title) => consent.local_document(title),
-                    None => consent,
-                },
-            };
+            describe_document(consent, caller, args.document.as_ref());
             consent.blind_hash(algorithm.name(), &hash.hash);
         },
         |session| session.sign_hash(&hash, padding, EcdsaFormat::Der),

@@ -16,7 +16,7 @@ use vss_token::{CertificateRecord, EcdsaFormat, HashToSign, SigningSession};
 use vss_xml::{C14nMode, EcCurve, FormSummary, KeyKind, SignOptions, XmlSigner};
 
 use crate::agent::{Agent, Caller};
-use crate::commands::signing::{prepare, sign_with_consent};
+use crate::commands::signing::{describe_document, prepare, sign_with_consent};
 
 /// Signs XML digests with a logged-in token session.
 pub struct TokenXmlSigner<'a> {
@@ -165,7 +165,6 @@ pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignXmlArgs) -> Re
     let summary = vss_xml::summarize(&xml)?;
     let (token, record) = prepare(agent, &args.certificate, None)?;
     vss_xml::check_identity(&summary, record.certificate.identity.mst.as_deref())?;
-    let document = args.document.clone().unwrap_or_default();
     let signed = sign_with_consent(
         agent,
         caller,
@@ -174,9 +173,7 @@ pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignXmlArgs) -> Re
         &record,
         |consent| {
             describe_form(consent, lang, &summary);
-            if let Caller::Web(_) = caller {
-                consent.page_document(document.title.as_deref(), document.description.as_deref());
-            }
+            describe_document(consent, caller, args.document.as_ref());
         },
         |session| {
             let mut signer = TokenXmlSigner::new(session, &record, agent.config.allow_sha1)?;

@@ -4,6 +4,7 @@
 
 use time::OffsetDateTime;
 use vss_dialog::{ConsentText, PromptAnswer, PromptRequest};
+use vss_protocol::command::DocumentInfo;
 use vss_protocol::messages::text;
 use vss_protocol::{Error, ErrorCode, Lang, Result};
 use vss_token::certificate::display_date;
@@ -52,6 +53,26 @@ pub fn prepare(
         return Err(Error::new(ErrorCode::PinLocked));
     }
     Ok((token, record))
+}
+
+/// What the caller says is being signed: a page's words are marked unverified; a local user's
+/// title is shown as given.
+pub fn describe_document(
+    consent: &mut ConsentText,
+    caller: &Caller,
+    document: Option<&DocumentInfo>,
+) {
+    let Some(document) = document else { return };
+    match caller {
+        Caller::Web(_) => {
+            consent.page_document(document.title.as_deref(), document.description.as_deref());
+        }
+        Caller::Local { .. } => {
+            if let Some(title) = document.title.as_deref() {
+                consent.local_document(title);
+            }
+        }
+    }
 }
 
 /// Shows the one consent + PIN dialog. `describe` adds the operation's own lines.
