@@ -81,7 +81,7 @@ fn file_error(path: &Path, e: impl std::fmt::Display) -> Error {
         .arg("reason", e.to_string())
 }
 
-fn default_agent_path() -> Result<PathBuf, Error> {
+pub fn default_agent_path() -> Result<PathBuf, Error> {
     let exe = std::env::current_exe().map_err(Error::internal)?;
     let name = if cfg!(windows) {
         "vss-agent.exe"
@@ -89,6 +89,27 @@ fn default_agent_path() -> Result<PathBuf, Error> {
         "vss-agent"
     };
     Ok(exe.with_file_name(name))
+}
+
+/// Every place this OS's browsers look for our host manifest (user and system), for
+/// `vss doctor`. On Windows the registry points at the manifest; the files are listed.
+pub fn manifest_locations() -> Vec<(String, PathBuf)> {
+    let file_name = format!("{NATIVE_HOST_NAME}.json");
+    if cfg!(windows) {
+        let mut all = windows::targets(false, &file_name).unwrap_or_default();
+        all.extend(windows::targets(true, &file_name).unwrap_or_default());
+        all.dedup_by(|a, b| a.1 == b.1);
+        return all;
+    }
+    let mut all = Vec::new();
+    for system in [false, true] {
+        for browser in Browser::All.each() {
+            if let Some(dir) = manifest_dir(browser, system) {
+                all.push((browser.name().to_string(), dir.join(&file_name)));
+            }
+        }
+    }
+    all
 }
 
 /// Directories where `browser` looks for host manifests (Linux and macOS).

@@ -2,6 +2,7 @@
 //! registration. Arguments are parsed here; the work is done by the agent library, with the
 //! caller "this computer" (so the CLI sees everything, and shows the same consent dialog).
 
+mod doctor;
 mod install_host;
 mod output;
 mod xml;
@@ -82,6 +83,8 @@ enum Commands {
     C14n(xml::C14nCli),
     /// Register (or remove) the native-messaging host with browsers.
     InstallHost(install_host::InstallHostArgs),
+    /// Check everything signing needs and say what to fix.
+    Doctor,
 }
 
 fn main() -> ExitCode {
@@ -98,6 +101,13 @@ fn main() -> ExitCode {
     let batch = match &cli.command {
         Commands::VerifyXml(args) => Some(xml::verify_xml(args, &out, config.lang)),
         Commands::C14n(args) => Some(xml::c14n(args)),
+        Commands::Doctor => {
+            let agent = Agent::new(
+                config.clone(),
+                Box::new(Pinentry::new(config.pinentry.clone())),
+            );
+            Some(doctor::run(&agent, &out))
+        }
         Commands::SignXml(args) => {
             let agent = Agent::new(
                 config.clone(),
@@ -233,7 +243,8 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
         Commands::InstallHost(_)
         | Commands::SignXml(_)
         | Commands::VerifyXml(_)
-        | Commands::C14n(_) => Err(Error::internal("handled in main")),
+        | Commands::C14n(_)
+        | Commands::Doctor => Err(Error::internal("handled in main")),
     }
 }
 

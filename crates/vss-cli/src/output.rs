@@ -154,6 +154,13 @@ impl Output {
         }
     }
 
+    /// One JSON value on its own line (JSON mode only).
+    pub fn line_json(&self, value: &Value) {
+        if self.json {
+            say!("{value}");
+        }
+    }
+
     pub fn is_json(&self) -> bool {
         self.json
     }

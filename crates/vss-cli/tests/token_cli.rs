@@ -360,3 +360,75 @@ fn messages_in_english_on_request() {
         "No digital signature token is plugged in."
     );
 }
+
+#[test]
+fn doctor_names_each_problem_and_what_to_do() {
+    let f = Fixture::new("standard");
+    let (ok, report) = run(&f, &["doctor"], &[]);
+    assert!(ok, "warnings only: {report}");
+    let checks = report["checks"].as_array().unwrap();
+    let status_of = |needle: &str| {
+        checks
+            .iter()
+            .find(|c| c["message"].as_str().unwrap().contains(needle))
+            .map(|c| c["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        status_of("BẢO MINH").as_deref(),
+        Some("warn"),
+        "expires in under 30 days: {report}"
+    );
+    assert_eq!(
+        status_of("hết hạn").as_deref(),
+        Some("warn"),
+        "the expired certificate: {report}"
+    );
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["check"] == "browser" && c["status"] == "warn"),
+        "not registered with a browser yet"
+    );
+
+    let empty = Fixture::new("empty");
+    let (ok, report) = run(&empty, &["doctor"], &[]);
+    assert!(!ok);
+    assert!(report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["check"] == "token" && c["status"] == "fail"));
+}
+
+#[test]
+fn install_host_writes_and_removes_the_manifest() {
+    let f = Fixture::new("empty");
+    let profile = f.dir.join("profile");
+    let (ok, result) = run(
+        &f,
+        &["install-host", "--user-data-dir", profile.to_str().unwrap()],
+        &[],
+    );
+    assert!(ok, "{result}");
+    let path = profile.join("NativeMessagingHosts/vn.vss.token_signing.json");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(manifest["name"], "vn.vss.token_signing");
+    assert_eq!(manifest["type"], "stdio");
+    assert_eq!(
+        manifest["allowed_origins"][0],
+        "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp/"
+    );
+    assert!(std::path::Path::new(manifest["path"].as_str().unwrap()).ends_with("vss-agent"));
+    let (ok, _) = run(
+        &f,
+        &[
+            "install-host",
+            "--user-data-dir",
+            profile.to_str().unwrap(),
+            "--uninstall",
+        ],
+        &[],
+    );
+    assert!(ok);
+    assert!(!path.exists());
+}

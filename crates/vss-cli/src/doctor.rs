@@ -1,0 +1,277 @@
+//! `vss doctor`: checks, in the order a support call would, everything the seed guides list as
+//! why signing fails — configuration, token driver, token plugged in, PIN state, certificate
+//! validity, the PIN window, and the browser registration — and says what to do for each.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use vss_agent::Agent;
+use vss_protocol::messages::text;
+use vss_protocol::{Error, ErrorCode, Lang, EXTENSION_ID};
+
+use crate::install_host::{default_agent_path, manifest_locations};
+use crate::output::Output;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+struct Check {
+    name: &'static str,
+    status: Status,
+    message: String,
+    hint: Option<String>,
+}
+
+struct Doctor {
+    lang: Lang,
+    checks: Vec<Check>,
+}
+
+impl Doctor {
+    fn t(&self, id: &str, args: &[(&str, String)]) -> String {
+        text(self.lang, id, args)
+    }
+
+    fn push(&mut self, name: &'static str, status: Status, message: String, hint: Option<String>) {
+        self.checks.push(Check {
+            name,
+            status,
+            message,
+            hint,
+        });
+    }
+
+    fn error(&mut self, name: &'static str, status: Status, err: &Error) {
+        let body = err.localize(self.lang);
+        self.push(name, status, body.message, Some(body.hint));
+    }
+}
+
+fn program_on_path(program: &Path) -> bool {
+    if program.components().count() > 1 {
+        return program.is_file();
+    }
+    std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths).any(|dir| {
+                dir.join(program).is_file() || dir.join(program).with_extension("exe").is_file()
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// Runs every check; `Ok(false)` when one failed (all are printed either way).
+pub fn run(agent: &Agent, out: &Output) -> Result<bool, Error> {
+    let mut d = Doctor {
+        lang: agent.config.lang,
+        checks: Vec::new(),
+    };
+    let config = &agent.config;
+
+    let files: Vec<String> = [&config.sources.machine, &config.sources.user]
+        .into_iter()
+        .flatten()
+        .map(|p| p.display().to_string())
+        .collect();
+    let files = if files.is_empty() {
+        d.t("doctor-config-defaults", &[])
+    } else {
+        files.join(", ")
+    };
+    let locked = if config.locked {
+        d.t("doctor-config-locked", &[])
+    } else {
+        String::new()
+    };
+    d.push(
+        "config",
+        Status::Ok,
+        d.t("doctor-config", &[("files", files), ("locked", locked)]),
+        None,
+    );
+
+    let modules = agent.modules();
+    let statuses = modules.statuses();
+    for m in &statuses {
+        if m.loaded {
+            d.push(
+                "module",
+                Status::Ok,
+                d.t("doctor-module-ok", &[("path", m.path.clone())]),
+                None,
+            );
+        }
+    }
+    let now = OffsetDateTime::now_utc();
+    match modules.tokens() {
+        Err(err) => d.error("module", Status::Fail, &err),
+        Ok(tokens) if tokens.is_empty() => {
+            d.error("token", Status::Fail, &Error::new(ErrorCode::NoToken))
+        }
+        Ok(tokens) => {
+            for token in &tokens {
+                let label = token.label.clone();
+                if token.pin.locked {
+                    d.error("token", Status::Fail, &Error::new(ErrorCode::PinLocked));
+                } else if token.pin.count_low || token.pin.final_try {
+                    let warning = d.t(
+                        if token.pin.final_try {
+                            "dialog-pin-final-try"
+                        } else {
+                            "dialog-pin-count-low"
+                        },
+                        &[],
+                    );
+                    d.push(
+                        "token",
+                        Status::Warn,
+                        d.t("doctor-token", &[("label", label)]),
+                        Some(warning),
+                    );
+                } else {
+                    d.push(
+                        "token",
+                        Status::Ok,
+                        d.t("doctor-token", &[("label", label)]),
+                        None,
+                    );
+                }
+            }
+            match modules.signing_certificates(now, true) {
+                Ok(certs) if certs.is_empty() => d.error(
+                    "certificate",
+                    Status::Fail,
+                    &Error::new(ErrorCode::NoCertificates),
+                ),
+                Ok(certs) => {
+                    for (_, record) in certs {
+                        let c = &record.certificate;
+                        let mst = c
+                            .identity
+                            .mst
+                            .clone()
+                            .unwrap_or_else(|| d.t("dialog-unknown", &[]));
+                        let what = d.t(
+                            "doctor-certificate",
+                            &[("holder", c.holder.clone()), ("mst", mst)],
+                        );
+                        let days = d.t(
+                            "doctor-certificate-days",
+                            &[("days", c.expires_in_days.to_string())],
+                        );
+                        match record.check_validity(now) {
+                            Err(err) => {
+                                let body = err.localize(d.lang);
+                                d.push(
+                                    "certificate",
+                                    Status::Warn,
+                                    format!("{what} — {}", body.message),
+                                    Some(body.hint),
+                                );
+                            }
+                            Ok(()) if c.expires_in_days < 30 => {
+                                let hint = d.t("doctor-certificate-expiring", &[]);
+                                d.push(
+                                    "certificate",
+                                    Status::Warn,
+                                    format!("{what}: {days}"),
+                                    Some(hint),
+                                );
+                            }
+                            Ok(()) => {
+                                d.push("certificate", Status::Ok, format!("{what}: {days}"), None)
+                            }
+                        }
+                    }
+                }
+                Err(err) => d.error("certificate", Status::Fail, &err),
+            }
+        }
+    }
+
+    let pinentry = config
+        .pinentry
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("pinentry"));
+    if program_on_path(&pinentry) {
+        d.push(
+            "dialog",
+            Status::Ok,
+            d.t(
+                "doctor-dialog-ok",
+                &[("program", pinentry.display().to_string())],
+            ),
+            None,
+        );
+    } else {
+        let err = Error::new(ErrorCode::DialogUnavailable)
+            .arg("reason", format!("{}: not found", pinentry.display()));
+        d.error("dialog", Status::Fail, &err);
+    }
+
+    let agent_path = default_agent_path().ok();
+    let registered: Vec<String> = manifest_locations()
+        .into_iter()
+        .filter_map(|(browser, path)| {
+            let manifest: Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+            let ours = manifest["allowed_origins"]
+                .as_array()?
+                .iter()
+                .any(|o| o.as_str() == Some(&format!("chrome-extension://{EXTENSION_ID}/")));
+            let agent_exists = manifest["path"]
+                .as_str()
+                .is_some_and(|p| Path::new(p).is_file());
+            (ours && agent_exists).then(|| format!("{browser} ({})", path.display()))
+        })
+        .collect();
+    if registered.is_empty() {
+        d.push(
+            "browser",
+            Status::Warn,
+            d.t("doctor-host-missing", &[]),
+            Some(d.t("doctor-host-hint", &[])),
+        );
+    } else {
+        d.push(
+            "browser",
+            Status::Ok,
+            d.t("doctor-host-ok", &[("where", registered.join(", "))]),
+            None,
+        );
+    }
+    if !agent_path.as_deref().is_some_and(Path::is_file) {
+        d.push(
+            "agent",
+            Status::Fail,
+            d.t("doctor-agent-missing", &[]),
+            Some(d.t("hint-dialog_unavailable", &[])),
+        );
+    }
+
+    for check in &d.checks {
+        let mark = match check.status {
+            Status::Ok => "✓",
+            Status::Warn => "⚠",
+            Status::Fail => "✗",
+        };
+        out.line_text(&format!("{mark} {}", check.message));
+        if let Some(hint) = &check.hint {
+            out.line_text(&format!("    → {hint}"));
+        }
+    }
+    let failed = d.checks.iter().any(|c| c.status == Status::Fail);
+    if out.is_json() {
+        let checks: Vec<Value> = d
+            .checks
+            .iter()
+            .map(|c| json!({"check": c.name, "status": format!("{:?}", c.status).to_lowercase(), "message": c.message, "hint": c.hint}))
+            .collect();
+        out.line_json(&json!({ "ok": !failed, "checks": checks }));
+    }
+    Ok(!failed)
+}
