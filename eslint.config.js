@@ -4,7 +4,8 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/", "target/", "tests/e2e/out/"] },
+  // target*/: cargo output dirs (including rustdoc JavaScript) of any build directory name.
+  { ignores: ["node_modules/", "target*/", "tests/e2e/out/"] },
   js.configs.recommended,
   {
     files: ["extension/src/**/*.js"],

@@ -2,8 +2,7 @@
 // then the verifier's verdict, a screenshot of the portal and one of the extension popup.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { EXTENSION_ID } from "../../extension/src/config.js";
-import { REPO, launchBrowser, openPortal, setUp, submitForm } from "./lib/harness.js";
+import { REPO, launchBrowser, openPopup, openPortal, setUp, submitForm } from "./lib/harness.js";
 
 const out = join(REPO, "tests/e2e/out");
 mkdirSync(out, { recursive: true });
@@ -16,10 +15,7 @@ try {
   const screenshot = join(out, "demo-registration.png");
   await page.screenshot({ path: screenshot, fullPage: true });
 
-  const popup = await browser.context.newPage();
-  await popup.setViewportSize({ width: 380, height: 720 });
-  await popup.goto(`chrome-extension://${EXTENSION_ID}/src/popup/popup.html`);
-  await popup.waitForFunction(() => !document.querySelector("#agent [data-i18n=loading]"), null, { timeout: 15_000 });
+  const popup = await openPopup(browser.context, { lang: "vi" });
   const popupShot = join(out, "demo-popup.png");
   await popup.screenshot({ path: popupShot, fullPage: true });
 

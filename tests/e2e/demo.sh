@@ -8,5 +8,5 @@ cd "$(dirname "$0")/../.."
 if [ ! -d node_modules/playwright-core ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
-[ -x target/debug/vss-agent ] && [ -x target/debug/vss-testtoken ] || cargo build --quiet -p vss-agent -p vss-testkit
+[ -x target/debug/vss-agent ] && [ -x target/debug/vss-testtoken ] && [ -x target/debug/vss ] || cargo build --quiet -p vss-agent -p vss-testkit -p vss-cli
 exec node tests/e2e/demo.js "$@"

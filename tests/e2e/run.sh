@@ -11,8 +11,8 @@ if [ ! -x node_modules/.bin/eslint ] || [ ! -d node_modules/playwright-core ]; t
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
 
-cargo build --quiet -p vss-agent -p vss-testkit
-for bin in target/debug/vss-agent target/debug/vss-testtoken; do
+cargo build --quiet -p vss-agent -p vss-testkit -p vss-cli
+for bin in target/debug/vss-agent target/debug/vss-testtoken target/debug/vss; do
   [ -x "$bin" ] || { echo "missing $bin after cargo build" >&2; exit 1; }
 done
 

@@ -38,3 +38,10 @@ export function originRefusal(origin, extraOrigins = []) {
 export function matchPattern(origin) {
   return `${origin}/*`;
 }
+
+/** The origin the service worker gives the agent for the extension's own popup: exactly
+ * `chrome-extension://<id>`, which the agent treats as a local, read-only caller. A page can
+ * never send it: page origins come from the browser and must be https. */
+export function extensionOrigin(extensionId) {
+  return `chrome-extension://${extensionId}`;
+}

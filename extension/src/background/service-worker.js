@@ -8,7 +8,7 @@ import { adminOriginGrants, grantedAdminOrigins, syncAdminContentScripts } from 
 import { extensionError, legacyErrorName } from "./errors.js";
 import { IssuedCertificates, runLegacy } from "./legacy.js";
 import { NativeHost } from "./native-host.js";
-import { originRefusal } from "./origins.js";
+import { extensionOrigin, originRefusal } from "./origins.js";
 import {
   PageRequestError,
   isValidPageId,
@@ -117,8 +117,9 @@ chrome.runtime.onConnect.addListener((port) => {
 
 /** The popup asks for an overview of the agent, tokens and certificates. */
 async function popupOverview(lang) {
-  // The popup asks as the extension itself; the agent treats its own extension as a local caller.
-  const origin = new URL(chrome.runtime.getURL("")).origin;
+  // The popup asks as the extension itself (chrome-extension://<id>): the agent answers it as it
+  // answers the CLI (module paths, real serials) but refuses it any signing.
+  const origin = extensionOrigin(chrome.runtime.id);
   const send = (command, args) => agent.request(command, args, { origin, lang });
   const [version, adminOrigins] = await Promise.all([send("version", {}), adminOriginGrants()]);
   const overview = { extension: EXTENSION_VERSION, version, adminOrigins };

@@ -1,17 +1,38 @@
-// The toolbar popup: is the agent there (and which version), which tokens and certificates it
-// sees — holder, MST, days to expiry with a warning under 30 days — and what to do when
-// something is missing. Also lets the user grant administrator-added sites.
+// The toolbar popup: one line that says whether signing is ready (or the one thing to do when
+// it is not: install the agent, install the token's driver, plug in the token, renew the
+// certificate), then each USB token with its certificates — holder, tax code, expiry date and
+// days left, with a warning under 30 days. Technical details (driver paths, serials) sit in a
+// closed box for IT support. Also lets the user grant administrator-added sites.
 
-import { EXPIRY_WARNING_DAYS } from "../config.js";
 import { matchPattern } from "../background/origins.js";
+import { POPUP_LANGUAGE_KEY, chosenLanguage, loadMessages } from "./i18n.js";
+import { expiryState, groupByToken, identityLine, summarize } from "./overview.js";
 
-const t = (key, ...substitutions) => chrome.i18n.getMessage(key, substitutions.map(String));
-const lang = chrome.i18n.getUILanguage().startsWith("vi") ? "vi" : "en";
+let lang = "vi";
+let t = (key) => key;
+let dateFormat = null;
+
+const fetchJson = async (path) => (await fetch(chrome.runtime.getURL(path))).json();
+
+/** Switches the popup's texts (and what the agent answers in) to `chosen`. */
+async function setLanguage(chosen) {
+  lang = chosenLanguage(chosen);
+  t = await loadMessages(lang, fetchJson);
+  dateFormat = new Intl.DateTimeFormat(lang === "vi" ? "vi-VN" : "en-GB", { day: "2-digit", month: "2-digit", year: "numeric" });
+  document.documentElement.lang = lang;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const button of document.querySelectorAll("[data-lang]")) button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
+}
+
+/** Text of a [key, ...substitutions] message or of an already localised {text}. */
+const say = (message) => (Array.isArray(message) ? t(...message) : (message?.text ?? ""));
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  for (const child of children) node.append(child);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null) node.setAttribute(name, value);
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
   return node;
 }
 
@@ -21,80 +42,91 @@ function show(sectionId, ...nodes) {
   section.querySelector(".body").replaceChildren(...nodes);
 }
 
-/** The expiry badge of a certificate: expired, not yet valid, warning under 30 days, or fine. */
-export function expiryBadge(certificate) {
-  const days = certificate.expires_in_days;
-  if (certificate.valid_now === false && days !== undefined && days < 0) return ["bad", t("expired")];
-  if (certificate.valid_now === false) return ["bad", t("notYetValid")];
-  if (days < EXPIRY_WARNING_DAYS) return ["warn", t("expiresSoon", days)];
-  return ["good", t("expiresIn", days)];
+function renderSummary(overview) {
+  const summary = summarize(overview);
+  const box = document.getElementById("summary");
+  box.dataset.state = summary.state;
+  box.dataset.code = summary.code;
+  const agent = overview.version?.ok ? t("agentConnected", overview.version.result.agent) : null;
+  const hintLabel = summary.state === "problem" ? t("whatToDo") : null;
+  const lines = [
+    element("p", { class: "headline" }, say(summary.headline)),
+    element("p", { class: "hint" }, hintLabel ? element("b", {}, `${hintLabel} `) : null, say(summary.hint)),
+  ];
+  if (agent) lines.push(element("p", { class: "agent" }, agent));
+  box.replaceChildren(...lines);
 }
 
-function renderAgent(overview) {
-  if (!overview.version.ok) {
-    const error = overview.version.error ?? {};
-    if (error.code === "native_unavailable") {
-      show("agent", element("p", { class: "problem" }, t("agentMissing")), element("p", { class: "hint" }, t("agentMissingHint")));
-    } else {
-      show("agent", element("p", { class: "problem" }, error.message ?? error.code), element("p", { class: "hint" }, error.hint ?? ""));
-    }
-    return;
-  }
-  show("agent", element("p", { class: "ok" }, t("agentConnected", overview.version.result.agent)));
+function pinBadge(token) {
+  const pin = token.pin ?? {};
+  if (pin.locked) return element("span", { class: "badge bad" }, t("tokenPinLocked"));
+  if (pin.final_try) return element("span", { class: "badge warn" }, t("tokenPinFinalTry"));
+  if (pin.count_low) return element("span", { class: "badge warn" }, t("tokenPinLow"));
+  return null;
 }
 
-function renderTokens(status) {
-  if (status === undefined) return;
-  if (!status.ok) {
-    show("tokens", element("p", { class: "problem" }, status.error.message), element("p", { class: "hint" }, status.error.hint));
-    return;
-  }
+function certificateItem(certificate) {
+  const expiry = expiryState(certificate);
+  const identity = identityLine(certificate);
+  const until = certificate.not_after ? t("validUntil", dateFormat.format(new Date(certificate.not_after))) : null;
+  return element(
+    "li",
+    { class: `certificate ${expiry.kind}`, "data-id": certificate.id, "data-expiry": expiry.kind },
+    element("div", { class: "holder" }, certificate.holder ?? certificate.subject ?? "?"),
+    identity ? element("div", { class: "identity" }, `${t(identity[0])}: ${identity[1]}`) : null,
+    element("div", { class: "expiry" }, until ? `${until} ` : null, element("span", { class: `badge ${expiry.kind}` }, t(...expiry.label))),
+    expiry.advice ? element("div", { class: "advice" }, t(...expiry.advice)) : null,
+  );
+}
+
+function renderTokens(overview) {
+  const status = overview.status;
+  const listed = overview.certificates;
+  if (!status?.ok) return;
   const tokens = status.result.tokens ?? [];
-  if (tokens.length === 0) {
-    show("tokens", element("p", { class: "problem" }, t("noTokens")), element("p", { class: "hint" }, t("noTokensHint")));
-    return;
-  }
+  if (tokens.length === 0) return;
+  const certificates = listed?.ok ? (listed.result.certificates ?? []) : [];
   show(
     "tokens",
-    ...tokens.map((token) => {
-      const pin = token.pin ?? token;
-      const notes = [];
-      if (pin.locked) notes.push(element("span", { class: "badge bad" }, t("tokenPinLocked")));
-      else if (pin.final_try) notes.push(element("span", { class: "badge warn" }, t("tokenPinFinalTry")));
-      else if (pin.count_low) notes.push(element("span", { class: "badge warn" }, t("tokenPinLow")));
-      const model = [token.manufacturer, token.model].filter(Boolean).join(" ");
-      return element("div", { class: "card" }, element("div", { class: "name" }, token.label ?? "?"), element("div", { class: "hint" }, model), ...notes);
+    ...groupByToken(tokens, certificates).map(({ token, certificates: list }) => {
+      const title = token === null ? t("otherCertificates") : token.label || "?";
+      const model = token === null ? "" : [token.manufacturer, token.model].filter(Boolean).join(" ");
+      return element(
+        "div",
+        { class: "token", "data-label": token?.label },
+        element("div", { class: "token-name" }, element("span", { class: "name" }, title), model ? element("span", { class: "model" }, model) : null),
+        pinBadge(token ?? {}),
+        list.length > 0
+          ? element("ul", { class: "certificates" }, ...list.map(certificateItem))
+          : element("p", { class: "hint" }, t("tokenEmpty")),
+      );
     }),
   );
 }
 
-function renderCertificates(reply) {
-  if (reply === undefined) return;
-  if (!reply.ok) {
-    show("certificates", element("p", { class: "problem" }, reply.error.message), element("p", { class: "hint" }, reply.error.hint));
-    return;
+/** Driver paths, token serials and config origin: for IT support, closed by default. */
+function renderTechnical(overview) {
+  const status = overview.status;
+  if (!status?.ok) return;
+  const { modules = [], tokens = [], config = {} } = status.result;
+  const rows = [];
+  for (const module of modules) {
+    const state = module.loaded ? t("moduleLoaded") : `${t("moduleFailed")}: ${module.error ?? module.error_code ?? ""}`;
+    rows.push(element("li", { class: "module" }, `${t("moduleLabel")}: ${module.path ?? "?"} — ${state}`));
   }
-  const certificates = reply.result.certificates ?? [];
-  if (certificates.length === 0) {
-    show("certificates", element("p", { class: "problem" }, t("noCertificates")), element("p", { class: "hint" }, t("noCertificatesHint")));
-    return;
+  if (modules.length === 0) rows.push(element("li", { class: "module" }, t("noModulesFound")));
+  for (const token of tokens) {
+    rows.push(element("li", { class: "token-serial" }, `${t("tokenSerial", token.label ?? "?")}: ${token.serial ?? "?"}`));
   }
-  show(
-    "certificates",
-    ...certificates.map((certificate) => {
-      const [kind, text] = expiryBadge(certificate);
-      const identity = certificate.identity ?? {};
-      const lines = [element("div", { class: "name" }, certificate.holder ?? certificate.subject)];
-      if (identity.mst) lines.push(element("div", {}, `${t("mst")}: ${identity.mst}`));
-      if (certificate.token?.label) lines.push(element("div", { class: "hint" }, `${t("onToken")}: ${certificate.token.label}`));
-      lines.push(element("span", { class: `badge ${kind}` }, text));
-      return element("div", { class: "card" }, ...lines);
-    }),
-  );
+  if (config.module_source) rows.push(element("li", {}, `${t("moduleSource")}: ${config.module_source}`));
+  if (config.locked) rows.push(element("li", {}, t("configLocked")));
+  const details = document.getElementById("technical");
+  details.hidden = false;
+  details.querySelector(".body").replaceChildren(element("ul", {}, ...rows));
 }
 
 function renderAdminOrigins(grants) {
-  if (grants.length === 0) return;
+  if (!Array.isArray(grants) || grants.length === 0) return;
   show(
     "admin-origins",
     ...grants.map(({ origin, granted }) => {
@@ -113,14 +145,26 @@ function renderAdminOrigins(grants) {
 }
 
 async function load() {
+  const box = document.getElementById("summary");
+  box.dataset.state = "loading";
+  for (const id of ["tokens", "technical", "admin-origins"]) document.getElementById(id).hidden = true;
   const overview = await chrome.runtime.sendMessage({ type: "popup-overview", lang });
-  renderAgent(overview);
-  renderTokens(overview.status);
-  renderCertificates(overview.certificates);
+  renderSummary(overview);
+  renderTokens(overview);
+  renderTechnical(overview);
   renderAdminOrigins(overview.adminOrigins);
-  document.getElementById("versions").textContent = `VSS Token Signing ${overview.extension}`;
+  const agent = overview.version?.ok ? ` · ${t("agentShort")} ${overview.version.result.agent}` : "";
+  document.getElementById("versions").textContent = `${t("extensionShort")} ${overview.extension}${agent}`;
 }
 
-for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-document.documentElement.lang = lang;
-load();
+document.getElementById("refresh").addEventListener("click", () => load());
+for (const button of document.querySelectorAll("[data-lang]")) {
+  button.addEventListener("click", async () => {
+    await chrome.storage.local.set({ [POPUP_LANGUAGE_KEY]: button.dataset.lang });
+    await setLanguage(button.dataset.lang);
+    await load();
+  });
+}
+const stored = await chrome.storage.local.get(POPUP_LANGUAGE_KEY);
+await setLanguage(stored[POPUP_LANGUAGE_KEY]);
+await load();

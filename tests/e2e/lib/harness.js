@@ -15,6 +15,7 @@ export const REPO = resolve(new URL("../../..", import.meta.url).pathname);
 export const EXTENSION_DIR = join(REPO, "extension");
 export const AGENT = process.env.VSS_AGENT ?? join(REPO, "target/debug/vss-agent");
 export const TESTTOKEN = process.env.VSS_TESTTOKEN ?? join(REPO, "target/debug/vss-testtoken");
+export const VSS = process.env.VSS_CLI ?? join(REPO, "target/debug/vss");
 export const PINENTRY = join(REPO, "tests/pinentry/scripted-pinentry");
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const PORTAL_HOST = "gddt.baohiemxahoi.gov.vn";
@@ -34,6 +35,13 @@ export async function setUp() {
     execFileSync(TESTTOKEN, ["--dir", tokenDir, "--scenario", scenario], { stdio: ["ignore", "ignore", "inherit"] });
     tokens[scenario] = JSON.parse(readFileSync(join(tokenDir, "manifest.json"), "utf8"));
   }
+  // No token plugged in: SoftHSM2 with an empty token directory.
+  const emptyDir = join(dir, "tokens-none");
+  mkdirSync(join(emptyDir, "store"), { recursive: true });
+  writeFileSync(join(emptyDir, "softhsm2.conf"), `directories.tokendir = ${join(emptyDir, "store")}\nobjectstore.backend = file\n`);
+  tokens.none = { ...tokens.standard, softhsm2_conf: join(emptyDir, "softhsm2.conf"), tokens: [] };
+  // The token's driver is not installed: a module path that does not exist.
+  tokens["no-module"] = { ...tokens.standard, module: join(dir, "vendor", "libvendor-pkcs11.so"), tokens: [] };
 
   const keyFile = join(dir, "portal-key.pem");
   const certFile = join(dir, "portal-cert.pem");
@@ -66,7 +74,9 @@ export async function setUp() {
     portal,
     pinentryLog,
     hostScript,
-    /** Points the agent at a token set; takes effect when the agent (re)starts. */
+    caPem: tokens.standard.ca_pem,
+    /** Points the agent at a token set (a vss-testtoken scenario, or "none": no token plugged
+     * in, or "no-module": the driver missing); takes effect when the agent (re)starts. */
     useTokens(scenario) {
       writeFileSync(envFile, [
         `export SOFTHSM2_CONF='${tokens[scenario].softhsm2_conf}'`,
@@ -80,6 +90,10 @@ export async function setUp() {
     /** What the scripted pinentry answers next: pin | cancel | hang | timeout. */
     pinentry(mode) {
       writeFileSync(pinentryMode, mode);
+    },
+    /** Forgets the dialogs shown so far. */
+    clearDialogs() {
+      rmSync(pinentryLog, { force: true });
     },
     /** Dialogs shown so far (each: title, prompt, command, description). */
     dialogs() {
@@ -123,21 +137,27 @@ export async function setUp() {
   return env;
 }
 
+/** Registers the native host for a Chromium profile the way users and admins do, with
+ * `vss install-host --user-data-dir`; the agent path is the harness's wrapper script (it sets
+ * the environment, then execs the real vss-agent). Returns the manifest written. */
+export function installHost(env, profile) {
+  const output = execFileSync(VSS, ["--json", "install-host", "--user-data-dir", profile, "--agent", env.hostScript], { encoding: "utf8" });
+  const manifestPath = join(profile, "NativeMessagingHosts", `${NATIVE_HOST_NAME}.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  const expected = { name: NATIVE_HOST_NAME, path: env.hostScript, type: "stdio", allowed_origins: [`chrome-extension://${EXTENSION_ID}/`] };
+  for (const [key, value] of Object.entries(expected)) {
+    if (JSON.stringify(manifest[key]) !== JSON.stringify(value)) {
+      throw new Error(`vss install-host wrote ${key}=${JSON.stringify(manifest[key])}, expected ${JSON.stringify(value)} (${output})`);
+    }
+  }
+  return { manifestPath, manifest, output: JSON.parse(output) };
+}
+
 /** Launches Chromium with the extension and a fresh profile; `withHost: false` leaves the
  * native host unregistered (the agent is "not installed"). */
 export async function launchBrowser(env, { withHost = true } = {}) {
   const profile = mkdtempSync(join(env.dir, "profile-"));
-  if (withHost) {
-    const hosts = join(profile, "NativeMessagingHosts");
-    mkdirSync(hosts);
-    writeFileSync(join(hosts, `${NATIVE_HOST_NAME}.json`), JSON.stringify({
-      name: NATIVE_HOST_NAME,
-      description: "VSS Token Signing agent (end-to-end test)",
-      path: env.hostScript,
-      type: "stdio",
-      allowed_origins: [`chrome-extension://${EXTENSION_ID}/`],
-    }, null, 2));
-  }
+  const host = withHost ? installHost(env, profile) : null;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -161,7 +181,27 @@ export async function launchBrowser(env, { withHost = true } = {}) {
   // The extension is ready once its service worker runs.
   let worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));
   worker ??= await context.waitForEvent("serviceworker", { timeout: 10_000 });
-  return { context, worker, profile };
+  return { context, worker, profile, host };
+}
+
+/** Waits until the popup has its answer from the agent (or knows there is none). */
+export async function popupSettled(popup) {
+  await popup.waitForFunction(() => document.getElementById("summary").dataset.state !== "loading", null, { timeout: 20_000 });
+}
+
+/** Opens the extension's popup page in a tab (what the toolbar button shows) and waits until
+ * it has asked the agent; `lang` clicks the popup's VI/EN switch first. */
+export async function openPopup(context, { lang } = {}) {
+  const popup = await context.newPage();
+  await popup.setViewportSize({ width: 380, height: 600 });
+  await popup.goto(`chrome-extension://${EXTENSION_ID}/src/popup/popup.html`);
+  await popupSettled(popup);
+  if (lang !== undefined && (await popup.evaluate(() => document.documentElement.lang)) !== lang) {
+    await popup.click(`[data-lang=${lang}]`);
+    await popup.waitForFunction((l) => document.documentElement.lang === l, lang);
+    await popupSettled(popup);
+  }
+  return popup;
 }
 
 /** Opens a portal page on the real origin (or `host`). */
