@@ -86,3 +86,12 @@ test("administrator origins must be plain https origins", () => {
     "https://a.example.vn",
   ]);
 });
+
+test("base64 round trip of a few MiB, every byte value, without native helpers too", async () => {
+  const { base64ToBytes, bytesToBase64 } = await import("../src/background/page-requests.js");
+  const bytes = new Uint8Array(3 * 1024 * 1024 + 1).map((_, i) => (i * 31 + (i >> 8)) & 0xff);
+  const text = bytesToBase64(bytes);
+  assert.equal(text, Buffer.from(bytes).toString("base64"));
+  assert.deepEqual(base64ToBytes(text), new Uint8Array(bytes));
+  assert.deepEqual(base64ToBytes(""), new Uint8Array(0));
+});

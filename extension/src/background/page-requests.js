@@ -38,15 +38,21 @@ export function isValidPageId(id) {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
+// Dossiers are megabytes: the native Uint8Array base64 methods when the browser has them
+// (Chrome 140+), else plain loops (a mapping Uint8Array.from is ~20× slower on 3 MiB).
 export function base64ToBytes(text) {
+  if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
   const binary = atob(text);
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 export function bytesToBase64(bytes) {
+  if (typeof bytes.toBase64 === "function") return bytes.toBase64();
   let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x1000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x1000));
   }
   return btoa(binary);
 }

@@ -54,6 +54,7 @@ export async function setUp() {
     key: readFileSync(keyFile),
     cert: readFileSync(certFile),
     caPem: readFileSync(tokens.standard.ca_pem),
+    caPath: tokens.standard.ca_pem,
   });
 
   // The native host Chromium starts: reads the current settings, records its pid, becomes the agent.
