@@ -61,7 +61,7 @@ test("identity line: tax code first, else the person's ID", () => {
 test("certificates grouped by token serial (label as fallback), unit before personal, expired last", () => {
   const personal = certificate("person", 700, { identity: { cccd: "1" } });
   const groups = groupByToken(
-    [token("T1", "s1"), token("T2", "s2")],
+    [token("T2", "s2"), token("T1", "s1")],
     [certificate("old", -5), personal, certificate("unit", 300), certificate("t2", 10, { token: { serial: "s2" } }), certificate("lost", 1, { token: { serial: "zz", label: "??" } })],
   );
   assert.deepEqual(groups.map((g) => [g.token?.label ?? null, g.certificates.map((c) => c.id)]), [

@@ -121,20 +121,30 @@ async function popupOverview(lang) {
   // answers the CLI (module paths, real serials) but refuses it any signing.
   const origin = extensionOrigin(chrome.runtime.id);
   const send = (command, args) => agent.request(command, args, { origin, lang });
-  const [version, adminOrigins] = await Promise.all([send("version", {}), adminOriginGrants()]);
-  const overview = { extension: EXTENSION_VERSION, version, adminOrigins };
+  const version = await send("version", {});
+  const overview = { extension: EXTENSION_VERSION, version };
   if (!version.ok) return overview;
-  overview.status = await send("status", {});
-  overview.certificates = await send("list-certificates", { filter: { include_expired: true } });
+  [overview.status, overview.certificates] = await Promise.all([
+    send("status", {}),
+    send("list-certificates", { filter: { include_expired: true } }),
+  ]);
   return overview;
 }
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   // Only the popup page talks to the worker this way (content scripts use their port).
   const fromPopup = sender.id === chrome.runtime.id && sender.url?.startsWith(chrome.runtime.getURL("src/popup/"));
-  if (!fromPopup || message?.type !== "popup-overview") return false;
-  popupOverview(pageLanguage(message.lang)).then(sendResponse);
-  return true;
+  if (!fromPopup) return false;
+  if (message?.type === "popup-overview") {
+    popupOverview(pageLanguage(message.lang)).then(sendResponse);
+    return true;
+  }
+  // Separate from the overview: the first read of managed storage can take seconds.
+  if (message?.type === "popup-admin-origins") {
+    adminOriginGrants().then(sendResponse);
+    return true;
+  }
+  return false;
 });
 
 chrome.tabs.onRemoved.addListener((tabId) => {

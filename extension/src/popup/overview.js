@@ -39,9 +39,12 @@ function certificateOrder(a, b) {
 }
 
 /** Each token of `status` with its certificates; certificates on no listed token come last
- * under `token: null`. Tokens are matched by serial (the popup sees real serials), else label. */
+ * under `token: null`. Tokens are matched by serial (the popup sees real serials), else label,
+ * and listed by label. */
 export function groupByToken(tokens, certificates) {
-  const groups = tokens.map((token) => ({ token, certificates: [] }));
+  // By label: slot numbers change as tokens are plugged in, the order on screen should not.
+  const sorted = [...tokens].sort((a, b) => String(a.label ?? "").localeCompare(String(b.label ?? "")));
+  const groups = sorted.map((token) => ({ token, certificates: [] }));
   const rest = [];
   for (const certificate of certificates) {
     const where = certificate.token ?? {};

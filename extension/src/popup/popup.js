@@ -148,11 +148,11 @@ async function load() {
   const box = document.getElementById("summary");
   box.dataset.state = "loading";
   for (const id of ["tokens", "technical", "admin-origins"]) document.getElementById(id).hidden = true;
+  chrome.runtime.sendMessage({ type: "popup-admin-origins" }).then(renderAdminOrigins);
   const overview = await chrome.runtime.sendMessage({ type: "popup-overview", lang });
   renderSummary(overview);
   renderTokens(overview);
   renderTechnical(overview);
-  renderAdminOrigins(overview.adminOrigins);
   const agent = overview.version?.ok ? ` · ${t("agentShort")} ${overview.version.result.agent}` : "";
   document.getElementById("versions").textContent = `${t("extensionShort")} ${overview.extension}${agent}`;
 }
