@@ -2,7 +2,7 @@
 //! HTTP and the `vss` CLI.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -39,7 +39,7 @@ pub struct Agent {
     pub prompt: Box<dyn Prompt>,
     /// Windows: the browser window to parent dialogs to.
     pub parent_window: Option<String>,
-    modules: OnceLock<Arc<Modules>>,
+    modules: Mutex<Option<Arc<Modules>>>,
     token_queues: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
@@ -51,22 +51,28 @@ impl Agent {
             policy,
             prompt,
             parent_window: None,
-            modules: OnceLock::new(),
+            modules: Mutex::new(None),
             token_queues: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The PKCS#11 modules, loaded (and initialised) once, on first use.
+    /// The PKCS#11 modules, loaded (and initialised) once, on first use. While none could be
+    /// loaded, each request tries again: a user who installs the missing driver while the
+    /// browser runs does not have to restart it.
     pub fn modules(&self) -> Arc<Modules> {
-        self.modules
-            .get_or_init(|| {
+        let mut cached = self.modules.lock();
+        match cached.as_ref() {
+            Some(modules) if modules.any_loaded() => modules.clone(),
+            _ => {
                 let (source, paths) = module_candidates(
                     self.config.modules_from_env.as_deref(),
                     &self.config.modules,
                 );
-                Arc::new(Modules::load(source, &paths))
-            })
-            .clone()
+                let modules = Arc::new(Modules::load(source, &paths));
+                *cached = Some(modules.clone());
+                modules
+            }
+        }
     }
 
     /// Runs `f` while holding the token's queue: requests for one token never interleave.

@@ -101,6 +101,11 @@ impl Modules {
         modules
     }
 
+    /// Whether at least one module loaded.
+    pub fn any_loaded(&self) -> bool {
+        !self.loaded.is_empty()
+    }
+
     pub fn source(&self) -> ModuleSource {
         self.source
     }
