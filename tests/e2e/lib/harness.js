@@ -85,6 +85,9 @@ export async function setUp() {
         `export VSS_PINENTRY='${pinentryWrapper}'`,
         `export VSS_TEST_PIN='${PIN}'`,
         `export VSS_TEST_PINENTRY_LOG='${pinentryLog}'`,
+        // Keep the agent's logs and any user config inside the test directory.
+        `export XDG_DATA_HOME='${join(dir, "data")}'`,
+        `export XDG_CONFIG_HOME='${join(dir, "config")}'`,
         "",
       ].join("\n"));
     },
