@@ -13,8 +13,42 @@ use crate::Limits;
 /// Longest field value kept for a dialog.
 const MAX_FIELD_CHARS: usize = 200;
 
-/// Where each summary field is read from: element local names, anywhere outside signatures and
-/// outside embedded file contents. A field is known only when exactly one such element with
+/// Known forms: each field at a fixed path below the document element (DESIGN §4). Values are
+/// read only there; zero or several matches leave the field unknown.
+const KNOWN_FORMS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "TK1-TS",
+        &[
+            ("procedure", "ThongTinChung/MaThuTuc"),
+            ("unit", "ThongTinChung/TenDoiTuong"),
+            ("tax", "ThongTinChung/MaSoThue"),
+            ("bhxh", "ThongTinChung/MaDVi"),
+            ("period", "ThongTinChung/KyKeKhai"),
+        ],
+    ),
+    (
+        "D02-TS",
+        &[
+            ("unit", "ThongTinDonVi/TenDVi"),
+            ("tax", "ThongTinDonVi/MaSoThue"),
+            ("bhxh", "ThongTinDonVi/MaDVi"),
+            ("period", "ThongTinDonVi/KyKeKhai"),
+        ],
+    ),
+    (
+        "BHXHDienTu",
+        &[
+            ("unit", "ThongTinDonVi/TenDoiTuong"),
+            ("tax", "ThongTinDonVi/MaSoThue"),
+            ("bhxh", "ThongTinDonVi/MaSoBHXH"),
+            ("procedure", "HoSoKeKhai/MaThuTuc"),
+            ("period", "HoSoKeKhai/KyKeKhai"),
+        ],
+    ),
+];
+
+/// Other documents: where each summary field is read from: element local names, anywhere outside
+/// signatures and outside embedded file contents. A field is known only when exactly one such element with
 /// text exists; zero or several matches leave it unknown (`None`), so a crafted document cannot
 /// show one value and sign another.
 const UNIT_NAME: &[&str] = &["TenDoiTuong", "TenDVi", "TenDonVi"];
@@ -61,6 +95,8 @@ pub struct EmbeddedFile {
 #[derive(Default)]
 struct Reader {
     root: Option<String>,
+    /// The fixed field paths when the root is a known form.
+    known: Option<&'static [(&'static str, &'static str)]>,
     /// Local names of open elements; `None` once inside a Signature or file content.
     path: Vec<String>,
     skip_depth: Option<usize>,
@@ -86,6 +122,10 @@ impl Visitor for Reader {
             Node::Start(el) => {
                 if self.root.is_none() {
                     self.root = Some(el.local.to_string());
+                    self.known = KNOWN_FORMS
+                        .iter()
+                        .find(|(root, _)| *root == el.local)
+                        .map(|(_, paths)| *paths);
                 }
                 if el.local == "Signature" && el.ns == DSIG_NS {
                     self.signatures += 1;
@@ -133,9 +173,26 @@ impl Visitor for Reader {
                             encoded_size: 0,
                         });
                     }
-                    for (field, names) in FIELDS {
-                        if names.contains(&local.as_str()) && !text.is_empty() {
-                            self.fields.push((field, text.clone()));
+                    if !text.is_empty() && !self.path.is_empty() {
+                        match self.known {
+                            Some(paths) => {
+                                let mut rel: Vec<&str> =
+                                    self.path[1..].iter().map(String::as_str).collect();
+                                rel.push(local.as_str());
+                                let rel = rel.join("/");
+                                for (field, path) in paths {
+                                    if *path == rel {
+                                        self.fields.push((field, text.clone()));
+                                    }
+                                }
+                            }
+                            None => {
+                                for (field, names) in FIELDS {
+                                    if names.contains(&local.as_str()) {
+                                        self.fields.push((field, text.clone()));
+                                    }
+                                }
+                            }
                         }
                     }
                 }

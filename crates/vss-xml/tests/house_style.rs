@@ -209,7 +209,19 @@ fn fields_found_zero_or_several_times_are_unknown() {
         Some("CÔNG TY CỔ PHẦN XÂY DỰNG & THIẾT KẾ SÔNG HỒNG")
     );
     assert_eq!(s.tax_code.as_deref(), Some("0109876543"));
-    assert_eq!(s.bhxh_code, None, "unit code and two employees' codes");
+    assert_eq!(
+        s.bhxh_code.as_deref(),
+        Some("YN0012B"),
+        "the unit's code at its fixed path, not the employees' MaSoBHXH"
+    );
+    // A known form read at fixed paths: a field given twice there is unknown, and one placed
+    // elsewhere is not read at all.
+    let tk1 =
+        "<TK1-TS><ThongTinChung><MaSoThue>0101234567</MaSoThue><MaSoThue>0109999999</MaSoThue>\
+               </ThongTinChung><NguoiKhai><KyKeKhai>11/2026</KyKeKhai></NguoiKhai><Cky/></TK1-TS>";
+    let s = summarize(tk1.as_bytes()).expect("summary");
+    assert_eq!(s.tax_code, None);
+    assert_eq!(s.period, None);
     let twice = "<r><KyKeKhai>10/2026</KyKeKhai><x><KyKeKhai>11/2026</KyKeKhai></x><Cky/></r>";
     assert_eq!(summarize(twice.as_bytes()).expect("summary").period, None);
     // A signature's content is not read as form data.
