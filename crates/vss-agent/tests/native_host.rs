@@ -555,3 +555,21 @@ fn the_log_records_requests_but_never_the_pin_hash_or_document() {
         assert!(!log.contains(secret), "the log holds {secret:?}: {log}");
     }
 }
+
+#[test]
+fn a_driver_installed_while_the_browser_runs_is_picked_up_without_a_restart() {
+    let f = Fixture::new("demo");
+    let driver = f.dir.join("drivers/vnpt-ca_csp11.so");
+    let mut host = Host::start(&f, &[("VSS_PKCS11_MODULE", driver.to_str().unwrap())]);
+    let reply = host.request("1", "list-certificates", PORTAL, json!({}));
+    assert_eq!(code(&reply), "no_module");
+    assert!(
+        reply["error"]["hint"].as_str().unwrap().contains("driver"),
+        "{reply}"
+    );
+    // The user installs the CA's driver (here: SoftHSM2 under the CA's file name).
+    std::fs::create_dir_all(driver.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(vss_testkit::SOFTHSM_MODULE, &driver).unwrap();
+    let reply = host.request("2", "list-certificates", PORTAL, json!({}));
+    assert_eq!(reply["ok"], true, "{reply}");
+}
