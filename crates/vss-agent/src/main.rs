@@ -11,7 +11,6 @@ use vss_agent::agent::early_failure;
 use vss_agent::http::{self, HttpState};
 use vss_agent::{logging, native_host, Agent};
 use vss_config::Config;
-use vss_dialog::Pinentry;
 use vss_protocol::Error;
 
 #[derive(Parser)]
@@ -84,7 +83,7 @@ fn native(caller: &str, parent_window: Option<String>, verbose: bool) -> ExitCod
         Err(e) => return fail_native(&Error::internal(e), config.lang),
     };
     tracing::info!(caller, "native host started");
-    let prompt = Box::new(Pinentry::new(config.pinentry.clone()));
+    let prompt = vss_dialog::default_prompt(config.pinentry.clone());
     let mut agent = Agent::new(config, prompt);
     agent.parent_window = parent_window;
     native_host::serve(
@@ -117,7 +116,7 @@ fn serve(port: Option<u16>, verbose: bool) -> ExitCode {
     } else {
         None
     };
-    let prompt = Box::new(Pinentry::new(config.pinentry.clone()));
+    let prompt = vss_dialog::default_prompt(config.pinentry.clone());
     let state = HttpState {
         agent: Arc::new(Agent::new(config, prompt)),
         port,

@@ -15,7 +15,6 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use vss_agent::{Agent, Caller};
 use vss_config::Config;
-use vss_dialog::Pinentry;
 use vss_protocol::command::{DocumentInfo, SignHashArgs};
 use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Request};
 
@@ -104,14 +103,14 @@ fn main() -> ExitCode {
         Commands::Doctor => {
             let agent = Agent::new(
                 config.clone(),
-                Box::new(Pinentry::new(config.pinentry.clone())),
+                vss_dialog::default_prompt(config.pinentry.clone()),
             );
             Some(doctor::run(&agent, &out))
         }
         Commands::SignXml(args) => {
             let agent = Agent::new(
                 config.clone(),
-                Box::new(Pinentry::new(config.pinentry.clone())),
+                vss_dialog::default_prompt(config.pinentry.clone()),
             );
             Some(
                 args_certificate(&agent, args.cert())
@@ -132,7 +131,7 @@ fn main() -> ExitCode {
         command => {
             let agent = Agent::new(
                 config.clone(),
-                Box::new(Pinentry::new(config.pinentry.clone())),
+                vss_dialog::default_prompt(config.pinentry.clone()),
             );
             run(&agent, command, &out)
         }

@@ -1,11 +1,15 @@
 //! The boundary to the user. One dialog per operation (or per batch) shows what is being signed
 //! ([`consent`]) and asks for the PIN in the same window. The dialog is behind the [`Prompt`]
 //! trait; [`pinentry::Pinentry`] implements it with any pinentry program (tests use a scripted
-//! one), so the rest of the product is tested for real.
+//! one), so the rest of the product is tested for real. On Windows, where no pinentry is
+//! installed, `win32::Win32Dialog` is the built-in native dialog ([`default_prompt`] chooses).
 
 pub mod consent;
 pub mod pinentry;
+#[cfg(windows)]
+pub mod win32;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use vss_protocol::Result;
@@ -38,4 +42,14 @@ pub enum PromptAnswer {
 /// A consent/PIN dialog. Errors: `user_cancelled`, `user_timeout`, `dialog_unavailable`.
 pub trait Prompt: Send + Sync {
     fn ask(&self, request: &PromptRequest) -> Result<PromptAnswer>;
+}
+
+/// The dialog this platform uses: the configured pinentry program (config or `VSS_PINENTRY`) if
+/// there is one; otherwise the built-in Win32 dialog on Windows and `pinentry` on PATH elsewhere.
+pub fn default_prompt(pinentry: Option<PathBuf>) -> Box<dyn Prompt> {
+    #[cfg(windows)]
+    if pinentry.is_none() {
+        return Box::new(win32::Win32Dialog::new());
+    }
+    Box::new(Pinentry::new(pinentry))
 }

@@ -151,10 +151,12 @@ impl SigningSession {
                     HashAlgorithm::Sha384 => (MechanismType::SHA384, PkcsMgfType::MGF1_SHA384),
                     HashAlgorithm::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512),
                 };
+                // CK_ULONG is 32-bit on Windows and 64-bit on Unix: convert from usize.
+                let s_len = hash.hash.len().try_into().map_err(map_ck_error)?;
                 let params = PkcsPssParams {
                     hash_alg,
                     mgf,
-                    s_len: (hash.hash.len() as u64).into(),
+                    s_len,
                 };
                 let bytes = self
                     .session

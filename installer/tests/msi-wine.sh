@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The MSI under Wine, as an IT admin deploys it: silent install with properties, the installed
+# agent answering Chrome's framed requests from the config the MSI wrote (locked against a user
+# config and VSS_ALLOWED_ORIGINS), silent major upgrade, refused downgrade, silent uninstall
+# leaving nothing behind — each proven with `wine reg query` and the files themselves.
+#
+#   installer/tests/msi-wine.sh OLD.msi NEW.msi WORKDIR
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+OLD_MSI=$1 NEW_MSI=$2 WORK=$3
+rm -rf "$WORK"; mkdir -p "$WORK"
+wine_env "$WORK/prefix"
+
+echo "==> fresh Wine prefix"
+wineboot --init >/dev/null 2>&1
+wineserver -w
+
+C="$WINEPREFIX/drive_c"
+APP="$C/Program Files/VSS Token Signing"
+PROGRAMDATA="$C/ProgramData/VSS Token Signing"
+CONFIG="$PROGRAMDATA/config.toml"
+EXT=aljobffeainbeaoomgcjaebgogaandcp
+reg_query() { wine reg query "$@" 2>/dev/null | tr -d '\r' || true; }
+
+# Test-only: Wine 8's bcryptprimitives.dll lacks ProcessPrng, which every Rust .exe imports.
+# The shim goes into the install folder before the MSI runs (its custom action starts
+# vss-setup.exe from there); the MSI neither ships nor knows it.
+x86_64-w64-mingw32-gcc -O2 -shared -o "$WORK/bcryptprimitives.dll" "$HERE/processprng-shim.c" -ladvapi32
+# Test-only PKCS#11 module that prints to stdout when loaded: frames must stay clean.
+x86_64-w64-mingw32-gcc -O2 -shared -Wno-attributes -I/usr/include/p11-kit-1 -o "$WORK/noisy-pkcs11.dll" "$HERE/noisy-pkcs11.c"
+mkdir -p "$APP" "$C/vss-test"
+cp "$WORK/bcryptprimitives.dll" "$APP/"
+cp "$WORK/noisy-pkcs11.dll" "$C/vss-test/"
+
+# An admin's own force-install entry, which the MSI must neither overwrite nor delete.
+wine reg add 'HKLM\SOFTWARE\Policies\Google\Chrome\ExtensionInstallForcelist' /v 1 /t REG_SZ \
+  /d 'adminsownextensionaaaaaaaaaaaaaaa;https://intranet.example/crx' /f >/dev/null 2>&1
+
+echo "==> install $(basename "$OLD_MSI") silently with properties"
+if wine msiexec /i "$(winepath -w "$OLD_MSI")" /qn /l*v "$(winepath -w "$WORK/install.log")" \
+    ALLOWED_ORIGINS="https://bhxh-noibo.example.vn" \
+    PKCS11_MODULES='C:\vss-test\noisy-pkcs11.dll' \
+    LOCK_POLICY=1 FORCE_INSTALL_EXTENSION=1 ALLOW_LOCAL_NETWORK=1 BLOCK_LEGACY_EXTENSION=1; then
+  pass "msiexec /i exit 0"
+else
+  fail "msiexec /i failed (log: $WORK/install.log)"; tr -d '\0' <"$WORK/install.log" | grep -a -i "error\|return value 3" | head -20 >&2
+fi
+wineserver -w
+
+check "vss-agent.exe installed" test -f "$APP/vss-agent.exe"
+check "vss.exe installed" test -f "$APP/vss.exe"
+check "host manifest installed" test -f "$APP/vn.vss.token_signing.json"
+manifest=$(cat "$APP/vn.vss.token_signing.json")
+contains "manifest allows only our extension" "$manifest" "\"chrome-extension://$EXT/\""
+contains "manifest names the agent beside it" "$manifest" '"path": "vss-agent.exe"'
+for key in 'Google\Chrome' 'Microsoft\Edge' 'Chromium'; do
+  out=$(reg_query "HKLM\\SOFTWARE\\$key\\NativeMessagingHosts\\vn.vss.token_signing" /ve)
+  contains "native host registered for $key" "$out" 'C:\Program Files\VSS Token Signing\vn.vss.token_signing.json'
+done
+for browser in 'Google\Chrome' 'Microsoft\Edge'; do
+  P="HKLM\\SOFTWARE\\Policies\\$browser"
+  contains "$browser forcelist entry of our own" "$(reg_query "$P\\ExtensionInstallForcelist" /v 84001)" "$EXT;https://clients2.google.com/service/update2/crx"
+  contains "$browser blocks the legacy extension" "$(reg_query "$P\\ExtensionInstallBlocklist" /v 84001)" iglijbhfichnfmijbmebhcgbaagbbikc
+  lna=$(reg_query "$P\\LocalNetworkAccessAllowedForUrls")
+  contains "$browser LNA grants the BHXH portal" "$lna" "https://gddt.baohiemxahoi.gov.vn"
+  contains "$browser LNA grants the admin-added origin" "$lna" "https://bhxh-noibo.example.vn"
+  contains "$browser NativeMessagingUserLevelHosts=0" "$(reg_query "$P" /v NativeMessagingUserLevelHosts)" "0x0"
+done
+contains "the admin's own forcelist entry is untouched" \
+  "$(reg_query 'HKLM\SOFTWARE\Policies\Google\Chrome\ExtensionInstallForcelist' /v 1)" adminsownextension
+config=$(cat "$CONFIG" 2>/dev/null || true)
+echo "$config" | sed 's/^/    config.toml| /'
+contains "config: admin origin" "$config" 'allowed_origins = ["https://bhxh-noibo.example.vn"]'
+contains "config: module" "$config" 'modules = ['
+contains "config: module path" "$config" 'noisy-pkcs11.dll'
+contains "config: locked" "$config" 'lock = true'
+
+echo "==> the installed agent, started as Chrome starts it, with a user trying to widen policy"
+USERCONF="$C/users/$(whoami)/AppData/Roaming/VSS/VSS Token Signing/config"
+mkdir -p "$USERCONF"
+printf 'allowed_origins = ["https://user-added.example.vn"]\n' >"$USERCONF/config.toml"
+agent() {
+  VSS_ALLOWED_ORIGINS=https://env-added.example.vn \
+    python3 "$HERE/native_frames.py" --timeout 120 \
+    wine 'C:\Program Files\VSS Token Signing\vss-agent.exe' "chrome-extension://$EXT/" --parent-window=0 -- "$@" \
+    2>>"$WORK/agent-stderr.log"
+}
+replies=$(agent \
+  '{"id":"1","command":"version","origin":"https://gddt.baohiemxahoi.gov.vn"}' \
+  '{"id":"2","command":"status","origin":"chrome-extension://'$EXT'"}' \
+  '{"id":"3","command":"version","origin":"https://user-added.example.vn"}' \
+  '{"id":"4","command":"version","origin":"https://env-added.example.vn"}' \
+  '{"id":"5","command":"version","origin":"https://bhxh-noibo.example.vn"}') || fail "agent output is not clean frames"
+echo "$replies" | sed 's/^/    reply| /' | cut -c1-400
+contains "version answered" "$replies" '{"id": "1", "ok": true, "result": {"agent": "0.1.0", "protocol": 1}}'
+status=$(grep '"id": "2"' <<<"$replies" || true)
+contains "status: locked" "$status" '"locked": true'
+contains "status: read the MSI's machine config" "$status" '"machine_config": "C:\\ProgramData\\VSS Token Signing\\config.toml"'
+contains "status: admin origin allowed" "$status" '"https://bhxh-noibo.example.vn"'
+lacks "status: user config origin ignored" "$status" 'user-added'
+lacks "status: VSS_ALLOWED_ORIGINS ignored" "$status" 'env-added'
+contains "status: the MSI's module loaded" "$status" '"loaded": true'
+stderr_log=$(cat "$WORK/agent-stderr.log")
+contains "the module's printf went to stderr, not into the frames" "$stderr_log" "noisy-pkcs11: C_Initialize via printf"
+contains "the module's STD_OUTPUT_HANDLE write went to stderr" "$stderr_log" "noisy-pkcs11: via STD_OUTPUT_HANDLE"
+contains "user-config origin refused" "$(grep '"id": "3"' <<<"$replies")" '"code": "origin_not_allowed"'
+contains "env origin refused" "$(grep '"id": "4"' <<<"$replies")" '"code": "origin_not_allowed"'
+contains "admin origin served" "$(grep '"id": "5"' <<<"$replies")" '"ok": true'
+contains "vss.exe runs" "$(wine 'C:\Program Files\VSS Token Signing\vss.exe' --version 2>/dev/null | tr -d '\r')" "vss 0.1.0"
+rm -rf "$C/users/$(whoami)/AppData/Roaming/VSS"
+
+uninstall_entries() {
+  reg_query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s /f "VSS Token Signing" /d \
+    | grep -c 'DisplayName' || true
+}
+echo "==> major upgrade to $(basename "$NEW_MSI"), silently, without properties"
+if wine msiexec /i "$(winepath -w "$NEW_MSI")" /qn /l*v "$(winepath -w "$WORK/upgrade.log")"; then
+  pass "upgrade exit 0"
+else
+  fail "upgrade failed (log: $WORK/upgrade.log)"
+fi
+wineserver -w
+new_version=$(basename "$NEW_MSI" .msi | sed 's/.*-//')
+contains "registered version is the new one" "$(reg_query 'HKLM\SOFTWARE\VSS Token Signing' /v Version)" "$new_version"
+uninstall_list=$(reg_query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s)
+n=$(grep -c "DisplayName.*VSS Token Signing" <<<"$uninstall_list" || true)
+if [ "$n" = 1 ]; then pass "one product in Programs and Features"; else fail "$n products in Programs and Features"; fi
+contains "upgrade kept the config" "$(cat "$CONFIG" 2>/dev/null || true)" 'lock = true'
+contains "upgrade kept the forcelist entry" "$(reg_query 'HKLM\SOFTWARE\Policies\Google\Chrome\ExtensionInstallForcelist' /v 84001)" "$EXT"
+contains "upgrade kept the native host" "$(reg_query 'HKLM\SOFTWARE\Google\Chrome\NativeMessagingHosts\vn.vss.token_signing' /ve)" vn.vss.token_signing.json
+contains "agent answers after upgrade" "$(agent '{"id":"9","command":"version","origin":"https://gddt.baohiemxahoi.gov.vn"}')" '"ok": true'
+
+echo "==> downgrade to $(basename "$OLD_MSI") is refused"
+if wine msiexec /i "$(winepath -w "$OLD_MSI")" /qn >/dev/null 2>&1; then
+  fail "downgrade was allowed"
+else
+  pass "downgrade refused"
+fi
+wineserver -w
+contains "new version still installed" "$(reg_query 'HKLM\SOFTWARE\VSS Token Signing' /v Version)" "$new_version"
+
+echo "==> silent uninstall"
+if wine msiexec /x "$(winepath -w "$NEW_MSI")" /qn /l*v "$(winepath -w "$WORK/uninstall.log")"; then
+  pass "msiexec /x exit 0"
+else
+  fail "uninstall failed (log: $WORK/uninstall.log)"
+fi
+wineserver -w
+for key in 'Google\Chrome' 'Microsoft\Edge' 'Chromium'; do
+  lacks "native host key gone for $key" "$(reg_query "HKLM\\SOFTWARE\\$key\\NativeMessagingHosts")" vn.vss.token_signing
+done
+for browser in 'Google\Chrome' 'Microsoft\Edge'; do
+  policies=$(reg_query "HKLM\\SOFTWARE\\Policies\\$browser" /s)
+  lacks "$browser: our list entries gone" "$policies" 84001
+  lacks "$browser: NativeMessagingUserLevelHosts gone" "$policies" NativeMessagingUserLevelHosts
+done
+lacks "Edge policy key (created by us) gone" "$(reg_query 'HKLM\SOFTWARE\Policies\Microsoft')" 'Edge'
+contains "the admin's own forcelist entry survives uninstall" \
+  "$(reg_query 'HKLM\SOFTWARE\Policies\Google\Chrome\ExtensionInstallForcelist' /v 1)" adminsownextension
+lacks "product key gone" "$(reg_query 'HKLM\SOFTWARE')" 'VSS Token Signing'
+lacks "no Programs and Features entry" "$(reg_query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s)" 'VSS Token Signing'
+check "config.toml gone" test ! -e "$CONFIG"
+check "ProgramData folder gone" test ! -e "$PROGRAMDATA"
+left=$(cd "$APP" && ls -A)
+if [ "$left" = "bcryptprimitives.dll" ]; then
+  pass "install folder holds only the test's own shim"
+else
+  fail "install folder still holds: $left"
+fi
+finish
