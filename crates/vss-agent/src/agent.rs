@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use parking_lot::Mutex;
 use serde_json::Value;
@@ -84,7 +84,7 @@ impl Agent {
             .entry(token_key.to_string())
             .or_default()
             .clone();
-        let wait = self.config.dialog_timeout + Duration::from_secs(30);
+        let wait = self.config.dialog_timeout + limits::TOKEN_QUEUE_EXTRA_WAIT;
         let _guard = queue
             .try_lock_for(wait)
             .ok_or_else(|| Error::new(ErrorCode::Busy))?;

@@ -16,8 +16,6 @@ use crate::{Prompt, PromptAnswer, PromptRequest};
 
 /// Assuan lines are at most 1000 bytes; leave room for the command word.
 const MAX_ASSUAN_LINE: usize = 1000;
-/// Extra time given to the pinentry program beyond its own timeout before it is killed.
-const GRACE: Duration = Duration::from_secs(5);
 /// libgpg-error codes (low 16 bits of an Assuan ERR).
 const GPG_ERR_TIMEOUT: u32 = 62;
 const GPG_ERR_CANCELED: u32 = 99;
@@ -198,7 +196,7 @@ impl Prompt for Pinentry {
     fn ask(&self, request: &PromptRequest) -> Result<PromptAnswer> {
         let mut session = self.start()?;
         let short = Duration::from_secs(10);
-        let deadline = request.timeout + GRACE;
+        let deadline = request.timeout + vss_protocol::limits::DIALOG_GRACE;
         let io_err = |e: std::io::Error| self.unavailable(e);
         let expect_ok = |session: &mut Session, what: &str| -> Result<()> {
             match session.reply(short) {

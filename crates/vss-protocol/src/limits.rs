@@ -23,3 +23,13 @@ pub const DIALOG_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Longest request id echoed back.
 pub const MAX_REQUEST_ID_CHARS: usize = 128;
+
+/// Extra time given to a pinentry program beyond its own timeout before it is killed.
+pub const DIALOG_GRACE: Duration = Duration::from_secs(5);
+
+/// How long a request waits for its token while another operation holds it, beyond the dialog
+/// timeout; then `busy`.
+pub const TOKEN_QUEUE_EXTRA_WAIT: Duration = Duration::from_secs(30);
+
+/// Native-messaging requests in flight at once in one agent; beyond this, `busy`.
+pub const MAX_IN_FLIGHT: usize = 16;

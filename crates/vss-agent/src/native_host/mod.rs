@@ -13,14 +13,11 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use serde_json::Value;
-use vss_protocol::limits::MAX_REQUEST_BYTES;
+use vss_protocol::limits::{MAX_IN_FLIGHT, MAX_REQUEST_BYTES};
 use vss_protocol::{Error, ErrorCode, Request, Response};
 
 use crate::agent::{early_failure, Agent, Caller};
 use framing::{read_frame, write_frame, Incoming};
-
-/// Requests in flight at once; beyond this a request is answered `busy`.
-pub const MAX_IN_FLIGHT: usize = 16;
 
 /// Checks the caller named in argv (`chrome-extension://<id>/`) against the built-in and
 /// configured extension ids.
