@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the Debian package from a staged tree with dpkg-deb (no cargo-deb needed):
+# /usr/bin/vss-agent, /usr/bin/vss, /usr/sbin/vss-setup, host manifests for Chromium, Google
+# Chrome and Edge, /etc/vss-token-signing/config.toml (a conffile, all comments), and the
+# systemd user unit (not enabled).
+#
+#   installer/build-deb.sh [--skip-build] [--out FILE]     → target/deb/vss-token-signing_<v>_<arch>.deb
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+ARCH=$(dpkg --print-architecture)
+BUILD=1 OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --skip-build) BUILD=0; shift ;;
+    --out) OUT=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ -n "$OUT" ] || OUT="$ROOT/target/deb/vss-token-signing_${VERSION}-1_${ARCH}.deb"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR_DEB:-$ROOT/target-inst}
+if [ "$BUILD" = 1 ]; then
+  echo "==> release build ($CARGO_TARGET_DIR)"
+  cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup
+fi
+BIN="$CARGO_TARGET_DIR/release"
+
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+PKG="$STAGE/pkg"
+install -d -m 0755 "$PKG/DEBIAN" "$PKG/usr/bin" "$PKG/usr/sbin" "$PKG/etc/vss-token-signing" \
+  "$PKG/usr/lib/systemd/user" "$PKG/usr/share/doc/vss-token-signing"
+install -m 0755 -s "$BIN/vss-agent" "$BIN/vss" "$PKG/usr/bin/"
+install -m 0755 -s "$BIN/vss-setup" "$PKG/usr/sbin/"
+install -m 0644 installer/debian/config.toml "$PKG/etc/vss-token-signing/config.toml"
+install -m 0644 installer/debian/vss-agent.service "$PKG/usr/lib/systemd/user/vss-agent.service"
+for dir in etc/chromium/native-messaging-hosts etc/opt/chrome/native-messaging-hosts etc/opt/edge/native-messaging-hosts; do
+  install -d -m 0755 "$PKG/$dir"
+  sed 's|"path": "vss-agent.exe"|"path": "/usr/bin/vss-agent"|' installer/windows/vn.vss.token_signing.json \
+    >"$PKG/$dir/vn.vss.token_signing.json"
+  chmod 0644 "$PKG/$dir/vn.vss.token_signing.json"
+done
+install -m 0644 docs/admin.md README.md "$PKG/usr/share/doc/vss-token-signing/"
+cat >"$PKG/usr/share/doc/vss-token-signing/copyright" <<COPYRIGHT
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: vss-token-signing
+Source: https://github.com/vss-token-signing/vss-token-signing
+
+Files: *
+License: MIT or Apache-2.0
+COPYRIGHT
+echo /etc/vss-token-signing/config.toml >"$PKG/DEBIAN/conffiles"
+
+# Shared-library dependencies as dpkg-shlibdeps computes them for these binaries.
+mkdir -p "$STAGE/src/debian"
+printf 'Source: vss-token-signing\n\nPackage: vss-token-signing\nArchitecture: any\n' >"$STAGE/src/debian/control"
+DEPENDS=$(cd "$STAGE/src" && dpkg-shlibdeps -O "$PKG/usr/bin/vss-agent" "$PKG/usr/bin/vss" "$PKG/usr/sbin/vss-setup" 2>/dev/null \
+  | sed -n 's/^shlibs:Depends=//p')
+SIZE=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
+sed -e "s|@VERSION@|${VERSION}-1|" -e "s|@ARCH@|$ARCH|" -e "s|@SIZE@|$SIZE|" -e "s|@DEPENDS@|$DEPENDS|" \
+  installer/debian/control.in >"$PKG/DEBIAN/control"
+mkdir -p "$(dirname "$OUT")"
+dpkg-deb --root-owner-group --build "$PKG" "$OUT" >/dev/null
+echo "$OUT"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Every installer test (issue 7), on a fresh Debian machine, without a terminal or a display:
+# installs its packages, cross-builds the Windows binaries, builds two MSI versions and the .deb,
+# and checks them (installer/tests/*.sh, docs/admin.md "How the installers are tested").
+# Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+START=$SECONDS
+
+APT_PACKAGES=(msitools wixl wine wine64 gcc-mingw-w64-x86-64 dpkg-dev libp11-kit-dev python3)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
+
+WORK="$ROOT/target-inst/installer-test"
+mkdir -p "$WORK"
+failed=()
+run() { # run NAME command...
+  echo "==> $1"
+  if ! "${@:2}"; then failed+=("$1"); fi
+}
+
+echo "==> Windows cross-build and MSIs"
+installer/build-msi.sh --version 0.1.0 --out "$WORK/vss-token-signing-0.1.0.msi"
+installer/build-msi.sh --version 0.1.1 --skip-build --out "$WORK/vss-token-signing-0.1.1.msi"
+echo "==> Windows clippy (dialog, agent, CLI, setup)"
+CARGO_TARGET_DIR="$ROOT/target-win" CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
+  cargo clippy --release --quiet --target x86_64-pc-windows-gnu -p vss-dialog -p vss-agent -p vss-cli -p vss-setup -- -D warnings \
+  || failed+=("windows clippy")
+
+run "msiinfo: the MSI's tables" installer/tests/msi-tables.sh "$WORK/vss-token-signing-0.1.1.msi" 0.1.1
+run "Wine: install, agent, upgrade, downgrade, uninstall" \
+  installer/tests/msi-wine.sh "$WORK/vss-token-signing-0.1.0.msi" "$WORK/vss-token-signing-0.1.1.msi" "$WORK/wine"
+
+echo "==> Debian package"
+installer/build-deb.sh --out "$WORK/vss-token-signing.deb"
+run "the .deb" installer/tests/deb.sh "$WORK/vss-token-signing.deb" "$WORK/deb"
+
+# Debug builds in the shared target dir: after scripts/test.sh these are already built.
+run "LOCK_POLICY on Linux (the real agent)" \
+  cargo test --quiet -p vss-agent --test lock_policy
+run "vss-setup: property parsing, config merge, policy plan" \
+  cargo test --quiet -p vss-setup
+
+echo "==> installer tests took $((SECONDS - START)) s"
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "==> installer tests passed"
