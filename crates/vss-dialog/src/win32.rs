@@ -456,6 +456,14 @@ impl Prompt for Win32Dialog {
 
 #[cfg(test)]
 mod tests {
+    //! Run under Wine (headless) or Windows: a helper thread plays the user on the real window.
+
+    use std::time::Duration;
+
+    use windows_sys::Win32::UI::WindowsAndMessaging::{
+        FindWindowExW, FindWindowW, PostMessageW, WM_SETTEXT,
+    };
+
     use super::*;
 
     #[test]
@@ -464,5 +472,81 @@ mod tests {
         assert!(owner_window(Some("not-a-number")).is_null());
         assert!(owner_window(Some("0")).is_null());
         assert!(owner_window(Some("0x7fff0001")).is_null());
+    }
+
+    fn request(want_pin: bool, timeout: Duration) -> PromptRequest {
+        PromptRequest {
+            title: "VSS Token Signing".into(),
+            description: "Trang https://gddt.baohiemxahoi.gov.vn yêu cầu ký\nMST: 0312345678"
+                .into(),
+            prompt: "PIN:".into(),
+            ok: "Ký".into(),
+            cancel: "Hủy".into(),
+            timeout,
+            want_pin,
+            parent_window: None,
+        }
+    }
+
+    /// Waits for the dialog, optionally types into its PIN box, then sends `command`.
+    fn play_user(pin: Option<&'static str>, command: i32) -> std::thread::JoinHandle<()> {
+        std::thread::spawn(move || {
+            let class = wide(CLASS_NAME);
+            for _ in 0..500 {
+                // SAFETY: plain window lookups and messages to the test's own dialog.
+                unsafe {
+                    let dialog = FindWindowW(class.as_ptr(), ptr::null());
+                    if !dialog.is_null() {
+                        if let Some(pin) = pin {
+                            let edit = FindWindowExW(
+                                dialog,
+                                ptr::null_mut(),
+                                wide("EDIT").as_ptr(),
+                                ptr::null(),
+                            );
+                            let text = wide(pin);
+                            SendMessageW(edit, WM_SETTEXT, 0, text.as_ptr() as isize);
+                        }
+                        PostMessageW(dialog, WM_COMMAND, command as usize, 0);
+                        return;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    }
+
+    // One test drives the window end to end so that only one dialog exists at a time.
+    #[test]
+    fn the_user_types_a_pin_cancels_confirms_or_lets_it_time_out() {
+        let dialog = Win32Dialog::new();
+        let user = play_user(Some("123456"), IDOK);
+        match dialog.ask(&request(true, Duration::from_secs(30))) {
+            Ok(PromptAnswer::Pin(pin)) => assert_eq!(pin.as_str(), "123456"),
+            Ok(PromptAnswer::Confirmed) => panic!("a PIN was asked for"),
+            Err(e) => panic!("{:?}", e.code),
+        }
+        user.join().unwrap();
+
+        let user = play_user(None, IDCANCEL);
+        let err = dialog
+            .ask(&request(true, Duration::from_secs(30)))
+            .err()
+            .expect("cancelled");
+        assert_eq!(err.code, ErrorCode::UserCancelled);
+        user.join().unwrap();
+
+        let user = play_user(None, IDOK);
+        assert!(matches!(
+            dialog.ask(&request(false, Duration::from_secs(30))),
+            Ok(PromptAnswer::Confirmed)
+        ));
+        user.join().unwrap();
+
+        let err = dialog
+            .ask(&request(true, Duration::from_millis(300)))
+            .err()
+            .expect("timed out");
+        assert_eq!(err.code, ErrorCode::UserTimeout);
     }
 }
