@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: formatting, clippy, Rust unit and integration tests against real SoftHSM2 tokens
-# and xmlsec1, and the browser suite in real Chromium. Installs what it needs; idempotent.
+# and xmlsec1, the browser suite in real Chromium, and the installers (MSI under Wine, .deb).
+# Installs what it needs; idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -14,8 +15,8 @@ cargo build --workspace --bins --quiet
 echo "==> cargo test"
 cargo test --workspace --quiet
 
-if [ -x tests/e2e/run.sh ]; then
-  echo "==> browser tests (Chromium)"
-  tests/e2e/run.sh
-fi
+echo "==> browser tests (Chromium)"
+tests/e2e/run.sh
+echo "==> installer tests (Windows cross-build, MSI under Wine, .deb)"
+installer/test.sh
 echo "==> all tests passed"
