@@ -9,16 +9,8 @@ ROOT=$PWD
 START=$SECONDS
 
 APT_PACKAGES=(msitools wixl wine wine64 gcc-mingw-w64-x86-64 dpkg-dev libp11-kit-dev python3 xvfb xauth)
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "==> installing: ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/lib/apt.sh
+ensure_apt_packages "${APT_PACKAGES[@]}"
 rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
 
 WORK="$ROOT/target-inst/installer-test"
