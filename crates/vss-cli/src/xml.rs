@@ -67,7 +67,7 @@ pub struct VerifyXmlCli {
     /// Signed XML files.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Trust anchors (PEM certificates), e.g. the Vietnam National Root CA.
+    /// Trust anchors (PEM certificates), besides the configured `trust_anchors`.
     #[arg(long = "trusted")]
     trusted: Vec<PathBuf>,
     /// Also fail when the signer's chain does not reach a trust anchor.
@@ -355,9 +355,15 @@ fn load_anchors(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, Error> {
 }
 
 /// Verifies each file; `Ok(false)` when some file did not verify (each already reported).
-pub fn verify_xml(args: &VerifyXmlCli, out: &Output, lang: Lang) -> Result<bool, Error> {
+pub fn verify_xml(
+    args: &VerifyXmlCli,
+    configured: &[PathBuf],
+    out: &Output,
+    lang: Lang,
+) -> Result<bool, Error> {
+    let anchors: Vec<PathBuf> = configured.iter().chain(&args.trusted).cloned().collect();
     let opts = VerifyOptions {
-        trust_anchors: load_anchors(&args.trusted)?,
+        trust_anchors: load_anchors(&anchors)?,
         allow_doctype: true,
         ..Default::default()
     };

@@ -122,6 +122,19 @@ fn a_batch_signs_with_one_pin_and_xmlsec1_accepts_every_output() {
         report["signatures"][0]["signing_time"]["signed"], false,
         "SigningTime is an unsigned claim"
     );
+    // Without a trust anchor the chain is not trusted; the configured anchors are used.
+    let signed = out_dir.join("d02-ts.xml");
+    let (ok, _, _) = vss(
+        &f,
+        &["verify-xml", "--require-trusted", signed.to_str().unwrap()],
+    );
+    assert!(!ok, "untrusted chain with --require-trusted");
+    f.write_config(&format!("trust_anchors = [\"{}\"]\n", ca.display()));
+    let (ok, stdout, _) = vss(
+        &f,
+        &["verify-xml", "--require-trusted", signed.to_str().unwrap()],
+    );
+    assert!(ok, "{stdout}");
 }
 
 #[test]

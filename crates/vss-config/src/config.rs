@@ -33,6 +33,8 @@ pub struct ConfigFile {
     pub extension_ids: Option<Vec<String>>,
     pub allow_sha1: Option<bool>,
     pub dialog_timeout_seconds: Option<u64>,
+    /// PEM files of the roots `vss verify-xml` trusts (the Vietnam National Root CA for real use).
+    pub trust_anchors: Option<Vec<PathBuf>>,
     pub serve: Option<ServeFile>,
     pub log: Option<LogFile>,
 }
@@ -67,6 +69,7 @@ pub struct Config {
     pub extension_ids: Vec<String>,
     pub allow_sha1: bool,
     pub dialog_timeout: Duration,
+    pub trust_anchors: Vec<PathBuf>,
     pub serve: ServeConfig,
     pub log_dir: Option<PathBuf>,
     pub log_level: String,
@@ -100,6 +103,7 @@ impl Default for Config {
             extension_ids: Vec::new(),
             allow_sha1: false,
             dialog_timeout: limits::DIALOG_TIMEOUT,
+            trust_anchors: Vec::new(),
             serve: ServeConfig {
                 port: DEFAULT_SERVE_PORT,
                 allow_loopback_http: false,
@@ -255,6 +259,8 @@ impl Config {
         if let Some(secs) = file.dialog_timeout_seconds {
             self.dialog_timeout = Duration::from_secs(secs.clamp(10, 600));
         }
+        self.trust_anchors
+            .extend(file.trust_anchors.unwrap_or_default());
         if let Some(serve) = file.serve {
             if let Some(port) = serve.port {
                 self.serve.port = port;
