@@ -9,7 +9,7 @@
 pub mod fixture;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
@@ -410,9 +410,4 @@ mod base64_lines {
         }
         out
     }
-}
-
-/// Convenience for tests: where `vss-testtoken` put things.
-pub fn manifest_path(dir: &Path) -> PathBuf {
-    dir.join("manifest.json")
 }

@@ -19,4 +19,4 @@ pub use certificate::{parse_certificate, CertificateRecord};
 pub use discovery::{ModuleSource, BUILTIN_MODULES};
 pub use modules::{ModuleStatus, Modules, PinFlags, Token};
 pub use pin::Pin;
-pub use signing::{sign_once, EcdsaFormat, HashToSign, SignatureValue, SigningSession};
+pub use signing::{EcdsaFormat, HashToSign, SignatureValue, SigningSession};

@@ -237,15 +237,3 @@ pub fn ecdsa_raw_to_der(raw: &[u8]) -> Result<Vec<u8>> {
     };
     value.to_der().map_err(Error::internal)
 }
-
-/// Convenience for one signature: open, sign, log out.
-pub fn sign_once(
-    modules: &Modules,
-    token: &Token,
-    record: &CertificateRecord,
-    pin: Option<&Pin>,
-    hash: &HashToSign,
-    padding: Padding,
-) -> Result<SignatureValue> {
-    SigningSession::open(modules, token, record, pin)?.sign_hash(hash, padding, EcdsaFormat::Der)
-}
