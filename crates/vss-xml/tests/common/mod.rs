@@ -12,6 +12,9 @@ use std::sync::OnceLock;
 
 pub use soft_signer::SoftSigner;
 
+/// The BHXH-shaped forms of the corpus that every signing matrix runs over.
+pub const FORMS: &[&str] = &["tk1-ts.xml", "d02-ts.xml", "bhxhdientu.xml"];
+
 /// The corpus of BHXH-shaped forms.
 pub fn corpus(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
