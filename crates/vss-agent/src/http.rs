@@ -21,12 +21,12 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use vss_protocol::limits::MAX_REQUEST_BYTES;
 use vss_protocol::{Error, ErrorCode, Lang, Request, Response};
 
-use crate::agent::{early_failure, Agent, Caller};
+use vss_core::{early_failure, Caller, Service};
 
 /// Shared state of the HTTP front door.
 #[derive(Clone)]
 pub struct HttpState {
-    pub agent: Arc<Agent>,
+    pub service: Arc<Service>,
     pub port: u16,
     /// Bearer token for local programs (when `serve.allow_local_apps`).
     pub local_token: Option<Arc<String>>,
@@ -99,7 +99,7 @@ async fn guard(
     request: HttpRequest<Body>,
     next: Next,
 ) -> HttpResponse {
-    let lang = state.agent.config.lang;
+    let lang = state.service.config.lang;
     let headers = request.headers();
     let host_ok = headers
         .get(header::HOST)
@@ -140,7 +140,7 @@ fn caller_of(state: &HttpState, headers: &HeaderMap) -> Result<Caller, Error> {
             let origin = origin
                 .to_str()
                 .map_err(|_| Error::new(ErrorCode::OriginNotAllowed).arg("origin", "?"))?;
-            state.agent.web_caller(Some(origin))
+            state.service.web_caller(Some(origin))
         }
         None => {
             let presented = headers
@@ -168,11 +168,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn version() -> impl IntoResponse {
-    Json(crate::commands::version::run().unwrap_or_default())
+    Json(vss_core::commands::version::run().unwrap_or_default())
 }
 
 async fn request(State(state): State<HttpState>, request: HttpRequest<Body>) -> HttpResponse {
-    let lang = state.agent.config.lang;
+    let lang = state.service.config.lang;
     let Some(caller) = request.extensions().get::<Caller>().cloned() else {
         return refuse(StatusCode::FORBIDDEN, Error::internal("no caller"), lang);
     };
@@ -197,9 +197,9 @@ async fn request(State(state): State<HttpState>, request: HttpRequest<Body>) -> 
     };
     // The origin is the one the browser sent in the header, never the body's.
     request.origin = caller.origin().map(|o| o.to_string());
-    let agent = state.agent.clone();
+    let service = state.service.clone();
     let response: Response =
-        match tokio::task::spawn_blocking(move || agent.handle(&caller, &request)).await {
+        match tokio::task::spawn_blocking(move || service.handle(&caller, &request)).await {
             Ok(response) => response,
             Err(e) => early_failure("", &Error::internal(e), lang),
         };

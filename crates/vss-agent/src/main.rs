@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use vss_agent::agent::early_failure;
 use vss_agent::http::{self, HttpState};
-use vss_agent::{logging, native_host, Agent};
+use vss_agent::native_host;
 use vss_config::Config;
+use vss_core::{early_failure, logging, Service};
 use vss_protocol::Error;
 
 #[derive(Parser)]
@@ -83,11 +83,10 @@ fn native(caller: &str, parent_window: Option<String>, verbose: bool) -> ExitCod
         Err(e) => return fail_native(&Error::internal(e), config.lang),
     };
     tracing::info!(caller, "native host started");
-    let prompt = vss_dialog::default_prompt(config.pinentry.clone());
-    let mut agent = Agent::new(config, prompt);
-    agent.parent_window = parent_window;
+    let mut service = Service::new(config);
+    service.parent_window = parent_window;
     native_host::serve(
-        Arc::new(agent),
+        Arc::new(service),
         &extension_id,
         std::io::stdin().lock(),
         protocol_out,
@@ -116,9 +115,8 @@ fn serve(port: Option<u16>, verbose: bool) -> ExitCode {
     } else {
         None
     };
-    let prompt = vss_dialog::default_prompt(config.pinentry.clone());
     let state = HttpState {
-        agent: Arc::new(Agent::new(config, prompt)),
+        service: Arc::new(Service::new(config)),
         port,
         local_token,
     };

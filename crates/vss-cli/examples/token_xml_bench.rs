@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use vss_agent::commands::sign_xml::TokenXmlSigner;
+use vss_core::commands::sign_xml::TokenXmlSigner;
 use vss_protocol::{HashAlgorithm, Padding};
 use vss_testkit::fixture::{repo_root, Fixture};
 use vss_token::discovery::ModuleSource;

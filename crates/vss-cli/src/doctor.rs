@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
-use vss_agent::Agent;
+use vss_core::Service;
 use vss_protocol::messages::text;
 use vss_protocol::{Error, ErrorCode, Lang, EXTENSION_ID};
 
@@ -66,12 +66,12 @@ fn program_on_path(program: &Path) -> bool {
 }
 
 /// Runs every check; `Ok(false)` when one failed (all are printed either way).
-pub fn run(agent: &Agent, out: &Output) -> Result<bool, Error> {
+pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
     let mut d = Doctor {
-        lang: agent.config.lang,
+        lang: service.config.lang,
         checks: Vec::new(),
     };
-    let config = &agent.config;
+    let config = &service.config;
 
     let files: Vec<String> = [&config.sources.machine, &config.sources.user]
         .into_iter()
@@ -95,7 +95,7 @@ pub fn run(agent: &Agent, out: &Output) -> Result<bool, Error> {
         None,
     );
 
-    let modules = agent.modules();
+    let modules = service.modules();
     let statuses = modules.statuses();
     for m in &statuses {
         if m.loaded {

@@ -13,8 +13,8 @@ use base64::Engine;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
-use vss_agent::{Agent, Caller};
 use vss_config::Config;
+use vss_core::{Caller, Service};
 use vss_protocol::command::{DocumentInfo, SignHashArgs};
 use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Request};
 
@@ -106,20 +106,14 @@ fn main() -> ExitCode {
         )),
         Commands::C14n(args) => Some(xml::c14n(args)),
         Commands::Doctor => {
-            let agent = Agent::new(
-                config.clone(),
-                vss_dialog::default_prompt(config.pinentry.clone()),
-            );
-            Some(doctor::run(&agent, &out))
+            let service = Service::new(config.clone());
+            Some(doctor::run(&service, &out))
         }
         Commands::SignXml(args) => {
-            let agent = Agent::new(
-                config.clone(),
-                vss_dialog::default_prompt(config.pinentry.clone()),
-            );
+            let service = Service::new(config.clone());
             Some(
-                args_certificate(&agent, args.cert())
-                    .and_then(|cert| xml::sign_xml(&agent, args, &out, cert)),
+                args_certificate(&service, args.cert())
+                    .and_then(|cert| xml::sign_xml(&service, args, &out, cert)),
             )
         }
         _ => None,
@@ -134,11 +128,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Commands::InstallHost(args) => install_host::run(&args, &out),
         command => {
-            let agent = Agent::new(
-                config.clone(),
-                vss_dialog::default_prompt(config.pinentry.clone()),
-            );
-            run(&agent, command, &out)
+            let service = Service::new(config.clone());
+            run(&service, command, &out)
         }
     };
     match result {
@@ -148,7 +139,7 @@ fn main() -> ExitCode {
 }
 
 /// Runs a protocol command as a local caller and unwraps its reply.
-fn call(agent: &Agent, command: &str, arguments: Value) -> Result<Value, Error> {
+fn call(service: &Service, command: &str, arguments: Value) -> Result<Value, Error> {
     let request = Request {
         id: "cli".into(),
         command: command.into(),
@@ -159,17 +150,17 @@ fn call(agent: &Agent, command: &str, arguments: Value) -> Result<Value, Error> 
     let caller = Caller::Local {
         program: "vss".into(),
     };
-    agent.execute(&caller, &request)
+    service.execute(&caller, &request)
 }
 
-fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
+fn run(service: &Service, command: Commands, out: &Output) -> Result<Value, Error> {
     match command {
         Commands::Tokens => {
-            let status = call(agent, "status", Value::Null)?;
+            let status = call(service, "status", Value::Null)?;
             let tokens = status["tokens"].clone();
             if tokens.as_array().is_some_and(Vec::is_empty) {
                 // Say why: a module problem, or simply no token.
-                agent.modules().tokens()?;
+                service.modules().tokens()?;
                 return Err(Error::new(ErrorCode::NoToken));
             }
             out.tokens(&tokens);
@@ -177,7 +168,7 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
         }
         Commands::Certs { all } => {
             let certificates: Vec<Value> = if all {
-                agent
+                service
                     .modules()
                     .certificates(OffsetDateTime::now_utc())?
                     .into_iter()
@@ -185,7 +176,7 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
                     .collect()
             } else {
                 let listed = call(
-                    agent,
+                    service,
                     "list-certificates",
                     json!({"filter": {"include_expired": true}}),
                 )?;
@@ -198,7 +189,7 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
             Ok(json!({ "certificates": certificates }))
         }
         Commands::Status => {
-            let status = call(agent, "status", Value::Null)?;
+            let status = call(service, "status", Value::Null)?;
             out.raw(&status);
             Ok(status)
         }
@@ -224,7 +215,7 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
                 .decode(hash_b64.trim())
                 .map_err(|_| Error::bad_request("--hash-b64 must be base64"))?;
             HashAlgorithm::parse(&alg)?.check_len(&bytes)?;
-            let certificate = args_certificate(agent, cert.as_deref())?;
+            let certificate = args_certificate(service, cert.as_deref())?;
             let args = SignHashArgs {
                 certificate,
                 hash: hash_b64,
@@ -237,7 +228,7 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
                 mst: None,
             };
             let result = call(
-                agent,
+                service,
                 "sign-hash",
                 serde_json::to_value(args).map_err(Error::internal)?,
             )?;
@@ -253,16 +244,16 @@ fn run(agent: &Agent, command: Commands, out: &Output) -> Result<Value, Error> {
 }
 
 /// The certificate the user named, else the only valid one.
-fn args_certificate(agent: &Agent, cert: Option<&str>) -> Result<String, Error> {
+fn args_certificate(service: &Service, cert: Option<&str>) -> Result<String, Error> {
     match cert {
         Some(cert) => Ok(cert.to_string()),
-        None => only_valid_certificate(agent),
+        None => only_valid_certificate(service),
     }
 }
 
 /// The id of the one valid signing certificate; `certificate_ambiguous` when several.
-fn only_valid_certificate(agent: &Agent) -> Result<String, Error> {
-    let listed = call(agent, "list-certificates", json!({}))?;
+fn only_valid_certificate(service: &Service) -> Result<String, Error> {
+    let listed = call(service, "list-certificates", json!({}))?;
     let certificates = listed["certificates"]
         .as_array()
         .cloned()

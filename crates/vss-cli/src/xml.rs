@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use vss_agent::commands::sign_xml::{describe_form, sign_options, TokenXmlSigner};
-use vss_agent::commands::signing::{prepare, sign_with_consent};
-use vss_agent::{Agent, Caller};
+use vss_core::commands::sign_xml::{describe_form, sign_options, TokenXmlSigner};
+use vss_core::commands::signing::{prepare, sign_with_consent};
+use vss_core::{Caller, Service};
 use vss_protocol::command::SignXmlArgs;
 use vss_protocol::messages::text;
 use vss_protocol::{Error, ErrorCode, Lang};
@@ -159,12 +159,12 @@ impl Reporter<'_> {
 
 /// Signs the batch; `Ok(false)` when some file failed (each already reported).
 pub fn sign_xml(
-    agent: &Agent,
+    service: &Service,
     args: &SignXmlCli,
     out: &Output,
     certificate: String,
 ) -> Result<bool, Error> {
-    let lang = agent.config.lang;
+    let lang = service.config.lang;
     if args.output.is_some() && args.files.len() != 1 {
         return Err(Error::bad_request(
             "-o takes one input file; use --out-dir for several",
@@ -183,7 +183,7 @@ pub fn sign_xml(
     // SHA-1 on the command line is the user's explicit request.
     let mut opts = sign_options(&request, true)?;
     opts.allow_doctype = true;
-    let (token, record) = prepare(agent, &certificate, None)?;
+    let (token, record) = prepare(service, &certificate, None)?;
     let mst = record.certificate.identity.mst.clone();
 
     // Pass 1, before any PIN: read every file, its form and unit, and where it will go.
@@ -257,7 +257,7 @@ pub fn sign_xml(
             program: "vss sign-xml".into(),
         };
         let batch = sign_with_consent(
-            agent,
+            service,
             &caller,
             lang,
             &token,

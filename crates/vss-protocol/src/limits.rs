@@ -33,3 +33,10 @@ pub const TOKEN_QUEUE_EXTRA_WAIT: Duration = Duration::from_secs(30);
 
 /// Native-messaging requests in flight at once in one agent; beyond this, `busy`.
 pub const MAX_IN_FLIGHT: usize = 16;
+
+/// Seconds in a day, for `expires_in_days`.
+pub const SECONDS_PER_DAY: i64 = 86_400;
+
+/// A certificate that expires in fewer days than this is shown with a renewal warning (the
+/// popup, `vss certs`, `vss doctor`, the tray's "attention" state).
+pub const EXPIRY_WARNING_DAYS: i64 = 30;

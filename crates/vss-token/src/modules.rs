@@ -10,8 +10,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use vss_protocol::{Error, ErrorCode, Result, TokenRef};
 
-use crate::certificate::{parse_certificate, reference_to_id, CertificateRecord};
+use vss_cert::{parse_certificate, reference_to_id};
+
 use crate::discovery::ModuleSource;
+use crate::record::CertificateRecord;
 
 /// A module file that loaded, with its initialised context.
 struct LoadedModule {

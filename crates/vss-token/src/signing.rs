@@ -11,9 +11,9 @@ use der::asn1::UintRef;
 use der::Encode;
 use vss_protocol::{Error, ErrorCode, HashAlgorithm, Padding, Result};
 
-use crate::certificate::CertificateRecord;
 use crate::modules::{map_ck_error, Modules, Token};
 use crate::pin::Pin;
+use crate::record::CertificateRecord;
 
 /// A hash to sign, checked: its length matches the algorithm, and SHA-1 only when allowed.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use crate::crypto::{cert_signature_algorithm, digest, PublicKey};
 const MAX_CHAIN: usize = 8;
 
 /// The certificate that made a signature, as reported by [`crate::verify`]. The identity and
-/// holder are read by `vss-token`, the same code that reads certificates on tokens.
+/// holder are read by `vss-cert`, the same code that reads certificates on tokens.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignerCertificate {
     /// Lowercase hex SHA-256 of the DER (the certificate `id` of the protocol).
@@ -57,7 +57,7 @@ impl SignerCertificate {
             label: String::new(),
             serial: String::new(),
         };
-        let (c, _) = vss_token::parse_certificate(der, none, OffsetDateTime::now_utc()).ok()?;
+        let (c, _) = vss_cert::parse_certificate(der, none, OffsetDateTime::now_utc()).ok()?;
         Some(SignerCertificate {
             id: c.id,
             subject: c.subject,

@@ -4,7 +4,7 @@
 //! PIN (`identity_mismatch`).
 
 use serde::Serialize;
-use vss_protocol::{Error, ErrorCode};
+use vss_protocol::Error;
 
 use crate::crypto::DSIG_NS;
 use crate::parse::{self, Node, ParseConfig, Visitor};
@@ -262,13 +262,9 @@ pub fn check_identity(summary: &FormSummary, certificate_mst: Option<&str>) -> R
     let (Some(expected), Some(actual)) = (summary.tax_code.as_deref(), certificate_mst) else {
         return Ok(());
     };
-    if vss_token::identity::mst_matches(actual, expected) {
+    if vss_cert::mst_matches(actual, expected) {
         Ok(())
     } else {
-        Err(Error::new(ErrorCode::IdentityMismatch)
-            .arg("expected", expected)
-            .arg("actual", actual)
-            .detail("expected", expected)
-            .detail("actual", actual))
+        Err(vss_cert::identity_mismatch(expected, &[actual]))
     }
 }

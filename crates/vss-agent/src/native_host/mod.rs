@@ -16,8 +16,8 @@ use serde_json::Value;
 use vss_protocol::limits::{MAX_IN_FLIGHT, MAX_REQUEST_BYTES};
 use vss_protocol::{Error, ErrorCode, Request, Response};
 
-use crate::agent::{early_failure, Agent, Caller};
 use framing::{read_frame, write_frame, Incoming};
+use vss_core::{early_failure, Caller, Service};
 
 /// Checks the caller named in argv (`chrome-extension://<id>/`) against the built-in and
 /// configured extension ids.
@@ -40,7 +40,7 @@ pub fn check_caller(argv_origin: &str, extra_ids: &[String]) -> Result<String, E
 /// Serves requests from `input` until the port closes. Replies go to `output` (shared by the
 /// request threads, one frame at a time).
 pub fn serve(
-    agent: Arc<Agent>,
+    service: Arc<Service>,
     extension_id: &str,
     mut input: impl Read,
     output: impl Write + Send + 'static,
@@ -48,7 +48,7 @@ pub fn serve(
     let own_origin = format!("chrome-extension://{extension_id}");
     let output = Arc::new(Mutex::new(output));
     let in_flight = Arc::new(AtomicUsize::new(0));
-    let lang = agent.config.lang;
+    let lang = service.config.lang;
     loop {
         let body = match read_frame(&mut input) {
             Ok(Incoming::Message(body)) => body,
@@ -82,26 +82,26 @@ pub fn serve(
         };
         if in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
             in_flight.fetch_sub(1, Ordering::SeqCst);
-            let lang = agent.lang_of(request.lang.as_deref());
+            let lang = service.lang_of(request.lang.as_deref());
             send(
                 &output,
                 &early_failure(&request.id, &Error::new(ErrorCode::Busy), lang),
             );
             continue;
         }
-        let (agent, output, in_flight) = (agent.clone(), output.clone(), in_flight.clone());
+        let (service, output, in_flight) = (service.clone(), output.clone(), in_flight.clone());
         let from_popup =
             request.origin.as_deref().map(|o| o.trim_end_matches('/')) == Some(own_origin.as_str());
         std::thread::spawn(move || {
             let caller = if from_popup {
                 popup_caller(&request.command)
             } else {
-                agent.web_caller(request.origin.as_deref())
+                service.web_caller(request.origin.as_deref())
             };
             let response = match caller {
-                Ok(caller) => agent.handle(&caller, &request),
+                Ok(caller) => service.handle(&caller, &request),
                 Err(err) => {
-                    early_failure(&request.id, &err, agent.lang_of(request.lang.as_deref()))
+                    early_failure(&request.id, &err, service.lang_of(request.lang.as_deref()))
                 }
             };
             send(&output, &response);

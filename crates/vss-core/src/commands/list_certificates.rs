@@ -4,16 +4,15 @@
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use vss_cert::{identity_mismatch, mst_matches};
 use vss_protocol::command::ListCertificatesArgs;
 use vss_protocol::{Error, ErrorCode, Result};
-use vss_token::identity::mst_matches;
 
-use crate::agent::Agent;
-use crate::commands::signing::identity_mismatch;
+use crate::service::Service;
 
-pub fn run(agent: &Agent, args: &ListCertificatesArgs) -> Result<Value> {
+pub fn run(service: &Service, args: &ListCertificatesArgs) -> Result<Value> {
     let now = OffsetDateTime::now_utc();
-    let all = agent.modules().signing_certificates(now, true)?;
+    let all = service.modules().signing_certificates(now, true)?;
     if all.is_empty() {
         return Err(Error::new(ErrorCode::NoCertificates));
     }

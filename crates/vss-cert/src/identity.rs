@@ -2,7 +2,7 @@
 //! (0.9.2342.19200300.100.1.1) entries such as `MST:0101234567-001`, `CCCD:001099012345`,
 //! sometimes several in one subject; some put `MST:…` in O or CN instead.
 
-use vss_protocol::Identity;
+use vss_protocol::{Error, ErrorCode, Identity};
 
 /// Reads identifiers from a subject's attributes, given as (short name or OID, value) pairs.
 /// `UID` entries come first; O and CN are read only for identifiers still missing.
@@ -84,6 +84,24 @@ pub fn mst_matches(certificate_mst: &str, expected: &str) -> bool {
     let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let (cert, expected) = (norm(certificate_mst), norm(expected));
     cert == expected
+}
+
+/// `identity_mismatch` naming the expected MST and the ones found (sorted, once each): the wrong
+/// unit's token is plugged in, or a dossier of another unit was given.
+pub fn identity_mismatch(expected: &str, found: &[&str]) -> Error {
+    let mut found: Vec<&str> = found.to_vec();
+    found.sort_unstable();
+    found.dedup();
+    let actual = if found.is_empty() {
+        "—".to_string()
+    } else {
+        found.join(", ")
+    };
+    Error::new(ErrorCode::IdentityMismatch)
+        .arg("expected", expected.to_string())
+        .arg("actual", actual.clone())
+        .detail("expected", expected)
+        .detail("actual", actual)
 }
 
 #[cfg(test)]

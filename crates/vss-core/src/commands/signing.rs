@@ -3,41 +3,23 @@
 //! token, one consent + PIN dialog, log in, sign, log out.
 
 use time::OffsetDateTime;
+use vss_cert::{display_date, identity_mismatch, mst_matches};
 use vss_dialog::{ConsentText, PromptAnswer, PromptRequest};
 use vss_protocol::command::DocumentInfo;
 use vss_protocol::messages::text;
 use vss_protocol::{Error, ErrorCode, Lang, Result};
-use vss_token::certificate::display_date;
-use vss_token::identity::mst_matches;
 use vss_token::{CertificateRecord, Modules, Pin, SigningSession, Token};
 
-use crate::agent::{Agent, Caller};
-
-/// `identity_mismatch` naming the expected MST and the ones found.
-pub fn identity_mismatch(expected: &str, found: &[&str]) -> Error {
-    let mut found: Vec<&str> = found.to_vec();
-    found.sort_unstable();
-    found.dedup();
-    let actual = if found.is_empty() {
-        "—".to_string()
-    } else {
-        found.join(", ")
-    };
-    Error::new(ErrorCode::IdentityMismatch)
-        .arg("expected", expected.to_string())
-        .arg("actual", actual.clone())
-        .detail("expected", expected)
-        .detail("actual", actual)
-}
+use crate::service::{Caller, Service};
 
 /// Finds the certificate and runs every check that needs no PIN.
 pub fn prepare(
-    agent: &Agent,
+    service: &Service,
     reference: &str,
     expected_mst: Option<&str>,
 ) -> Result<(Token, CertificateRecord)> {
     let now = OffsetDateTime::now_utc();
-    let modules = agent.modules();
+    let modules = service.modules();
     let (token, record) = modules.find_certificate(reference, now)?;
     if let Some(expected) = expected_mst {
         let actual = record.certificate.identity.mst.as_deref();
@@ -77,7 +59,7 @@ pub fn describe_document(
 
 /// Shows the one consent + PIN dialog. `describe` adds the operation's own lines.
 pub fn consent(
-    agent: &Agent,
+    service: &Service,
     caller: &Caller,
     lang: Lang,
     token: &Token,
@@ -110,11 +92,11 @@ pub fn consent(
         prompt: text(lang, "dialog-prompt", &[]),
         ok: text(lang, "dialog-ok", &[]),
         cancel: text(lang, "dialog-cancel", &[]),
-        timeout: agent.config.dialog_timeout,
+        timeout: service.config.dialog_timeout,
         want_pin: !token.protected_auth_path,
-        parent_window: agent.parent_window.clone(),
+        parent_window: service.parent_window.clone(),
     };
-    match agent.prompt.ask(&request)? {
+    match service.prompt.ask(&request)? {
         PromptAnswer::Pin(pin) => Ok(Some(Pin::new(pin))),
         PromptAnswer::Confirmed => Ok(None),
     }
@@ -122,7 +104,7 @@ pub fn consent(
 
 /// The whole flow for one operation on the token: queue, dialog, login, `sign`, logout.
 pub fn sign_with_consent<T>(
-    agent: &Agent,
+    service: &Service,
     caller: &Caller,
     lang: Lang,
     token: &Token,
@@ -130,10 +112,10 @@ pub fn sign_with_consent<T>(
     describe: impl FnOnce(&mut ConsentText),
     sign: impl FnOnce(&SigningSession) -> Result<T>,
 ) -> Result<T> {
-    let modules = agent.modules();
+    let modules = service.modules();
     let key = format!("{}\n{}\n{}", token.module_path, token.label, token.serial);
-    agent.with_token(&key, || {
-        let pin = consent(agent, caller, lang, token, record, &modules, describe)?;
+    service.with_token(&key, || {
+        let pin = consent(service, caller, lang, token, record, &modules, describe)?;
         let session = SigningSession::open(&modules, token, record, pin.as_ref())?;
         drop(pin);
         sign(&session)

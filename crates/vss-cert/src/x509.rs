@@ -1,10 +1,11 @@
-//! X.509 certificates from tokens, parsed with `x509-parser` into the protocol's certificate
-//! object (DESIGN §2).
+//! X.509 certificates parsed with `x509-parser` into the protocol's certificate object
+//! (DESIGN §2), whether they come from a token or from a signed document.
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use vss_protocol::limits::SECONDS_PER_DAY;
 use vss_protocol::{Certificate, Error, ErrorCode, KeyInfo, Result, TokenRef};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::oid_registry::{
@@ -14,32 +15,6 @@ use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey;
 
 use crate::identity::identity_from_subject;
-
-const SECONDS_PER_DAY: i64 = 86_400;
-
-/// A certificate as found on a token, with what the token layer needs to sign with its key.
-#[derive(Debug, Clone)]
-pub struct CertificateRecord {
-    pub certificate: Certificate,
-    pub der: Vec<u8>,
-    /// CKA_ID shared by the certificate and its private key.
-    pub cka_id: Vec<u8>,
-    /// Index of the module in [`crate::Modules`].
-    pub module: usize,
-    /// Whether the certificate is an end-entity signing certificate (not a CA of the chain).
-    pub is_signing: bool,
-}
-
-impl CertificateRecord {
-    pub fn id(&self) -> &str {
-        &self.certificate.id
-    }
-
-    /// `certificate_expired` / `certificate_not_yet_valid` unless valid at `now`.
-    pub fn check_validity(&self, now: OffsetDateTime) -> Result<()> {
-        check_validity(&self.certificate, now)
-    }
-}
 
 /// The lowercase hex SHA-256 of a certificate's DER: its id in the protocol.
 pub fn certificate_id(der: &[u8]) -> String {
@@ -84,7 +59,8 @@ pub fn display_date(t: OffsetDateTime) -> String {
     format!("{:02}/{:02}/{}", t.day(), u8::from(t.month()), t.year())
 }
 
-/// Parses DER into the protocol's certificate object, as of `now`.
+/// Parses DER into the protocol's certificate object, as of `now`, and says whether it is an
+/// end-entity signing certificate (not a CA of the chain, key usage allows signing).
 pub fn parse_certificate(
     der: &[u8],
     token: TokenRef,

@@ -15,8 +15,8 @@ use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result};
 use vss_token::{CertificateRecord, EcdsaFormat, HashToSign, SigningSession};
 use vss_xml::{C14nMode, EcCurve, FormSummary, KeyKind, SignOptions, XmlSigner};
 
-use crate::agent::{Agent, Caller};
 use crate::commands::signing::{describe_document, prepare, sign_with_consent};
+use crate::service::{Caller, Service};
 
 /// Signs XML digests with a logged-in token session.
 pub struct TokenXmlSigner<'a> {
@@ -154,19 +154,19 @@ pub fn sign_options(args: &SignXmlArgs, allow_sha1: bool) -> Result<SignOptions>
     Ok(opts)
 }
 
-pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignXmlArgs) -> Result<Value> {
+pub fn run(service: &Service, caller: &Caller, lang: Lang, args: &SignXmlArgs) -> Result<Value> {
     let b64 = base64::engine::general_purpose::STANDARD;
     let xml = b64
         .decode(args.xml.trim())
         .map_err(|_| Error::bad_request("xml must be base64"))?;
-    let mut opts = sign_options(args, agent.config.allow_sha1)?;
+    let mut opts = sign_options(args, service.config.allow_sha1)?;
     // XML from a page or HTTP never carries a DOCTYPE; local files go through `vss sign-xml`.
     opts.allow_doctype = matches!(caller, Caller::Local { .. });
     let summary = vss_xml::summarize(&xml)?;
-    let (token, record) = prepare(agent, &args.certificate, None)?;
+    let (token, record) = prepare(service, &args.certificate, None)?;
     vss_xml::check_identity(&summary, record.certificate.identity.mst.as_deref())?;
     let signed = sign_with_consent(
-        agent,
+        service,
         caller,
         lang,
         &token,
@@ -176,7 +176,7 @@ pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignXmlArgs) -> Re
             describe_document(consent, caller, args.document.as_ref());
         },
         |session| {
-            let mut signer = TokenXmlSigner::new(session, &record, agent.config.allow_sha1)?;
+            let mut signer = TokenXmlSigner::new(session, &record, service.config.allow_sha1)?;
             vss_xml::sign(&xml, &opts, &mut signer)
         },
     )?;

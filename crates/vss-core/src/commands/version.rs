@@ -4,5 +4,5 @@ use serde_json::{json, Value};
 use vss_protocol::{Result, PROTOCOL_VERSION};
 
 pub fn run() -> Result<Value> {
-    Ok(json!({"agent": crate::AGENT_VERSION, "protocol": PROTOCOL_VERSION}))
+    Ok(json!({"agent": crate::VERSION, "protocol": PROTOCOL_VERSION}))
 }

@@ -5,10 +5,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use vss_protocol::{Result, PROTOCOL_VERSION};
 
-use crate::agent::{Agent, Caller};
+use crate::service::{Caller, Service};
 
-pub fn run(agent: &Agent, caller: &Caller) -> Result<Value> {
-    let modules = agent.modules();
+pub fn run(service: &Service, caller: &Caller) -> Result<Value> {
+    let modules = service.modules();
     let web_origin = caller.origin();
     let module_list: Vec<Value> = modules
         .statuses()
@@ -38,11 +38,11 @@ pub fn run(agent: &Agent, caller: &Caller) -> Result<Value> {
             .collect(),
         Err(_) => Vec::new(),
     };
-    let config = &agent.config;
+    let config = &service.config;
     let mut summary = json!({
         "locked": config.locked,
         "lang": config.lang.code(),
-        "allowed_origins": agent.policy.allowed().map(|o| o.as_str()).collect::<Vec<_>>(),
+        "allowed_origins": service.policy.allowed().map(|o| o.as_str()).collect::<Vec<_>>(),
         "allow_sha1": config.allow_sha1,
         "dialog_timeout_seconds": config.dialog_timeout.as_secs(),
     });
@@ -53,7 +53,7 @@ pub fn run(agent: &Agent, caller: &Caller) -> Result<Value> {
         summary["pinentry"] = json!(config.pinentry);
     }
     Ok(json!({
-        "agent": crate::AGENT_VERSION,
+        "agent": crate::VERSION,
         "protocol": PROTOCOL_VERSION,
         "modules": module_list,
         "tokens": tokens,

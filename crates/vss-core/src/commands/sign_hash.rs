@@ -9,27 +9,27 @@ use vss_protocol::command::SignHashArgs;
 use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result};
 use vss_token::{EcdsaFormat, HashToSign};
 
-use crate::agent::{Agent, Caller};
 use crate::commands::signing::{describe_document, prepare, sign_with_consent};
+use crate::service::{Caller, Service};
 
-pub fn run(agent: &Agent, caller: &Caller, lang: Lang, args: &SignHashArgs) -> Result<Value> {
+pub fn run(service: &Service, caller: &Caller, lang: Lang, args: &SignHashArgs) -> Result<Value> {
     if let Caller::Web(origin) = caller {
-        agent.policy.require(origin, Capability::HashSigning)?;
+        service.policy.require(origin, Capability::HashSigning)?;
     }
     let algorithm = HashAlgorithm::parse(&args.hash_algorithm)?;
     let hash = base64::engine::general_purpose::STANDARD
         .decode(args.hash.trim())
         .map_err(|_| Error::bad_request("hash must be base64"))?;
-    let hash = HashToSign::new(algorithm, hash, agent.config.allow_sha1)?;
+    let hash = HashToSign::new(algorithm, hash, service.config.allow_sha1)?;
     let padding = Padding::parse(args.padding.as_deref())?;
-    let (token, record) = prepare(agent, &args.certificate, args.mst.as_deref())?;
+    let (token, record) = prepare(service, &args.certificate, args.mst.as_deref())?;
     if padding == Padding::Pss && record.certificate.key.algorithm != "RSA" {
         return Err(
             Error::new(ErrorCode::UnsupportedAlgorithm).arg("algorithm", "PSS with an EC key")
         );
     }
     let signature = sign_with_consent(
-        agent,
+        service,
         caller,
         lang,
         &token,

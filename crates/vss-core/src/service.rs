@@ -1,5 +1,6 @@
-//! The agent's state and its single entry point for a request, shared by native messaging,
-//! HTTP and the `vss` CLI.
+//! The signing service: the state one process serves with (config, policy, PKCS#11 modules
+//! loaded once, the dialog, per-token queues) and its single entry point for a request. Every
+//! front end — native messaging, HTTP, `vss`, `vss-tray` — builds one with [`Service::new`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,8 +33,8 @@ impl Caller {
     }
 }
 
-/// One agent process's state.
-pub struct Agent {
+/// One process's signing service.
+pub struct Service {
     pub config: Config,
     pub policy: Policy,
     pub prompt: Box<dyn Prompt>,
@@ -43,10 +44,18 @@ pub struct Agent {
     token_queues: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
-impl Agent {
-    pub fn new(config: Config, prompt: Box<dyn Prompt>) -> Agent {
+impl Service {
+    /// The service with the platform's default dialog (the configured pinentry; Win32 on
+    /// Windows). The one constructor every front end uses.
+    pub fn new(config: Config) -> Service {
+        let prompt = vss_dialog::default_prompt(config.pinentry.clone());
+        Service::with_prompt(config, prompt)
+    }
+
+    /// The service with another dialog (tests, embedding).
+    pub fn with_prompt(config: Config, prompt: Box<dyn Prompt>) -> Service {
         let policy = Policy::from_config(&config);
-        Agent {
+        Service {
             config,
             policy,
             prompt,
