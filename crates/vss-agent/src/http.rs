@@ -151,9 +151,7 @@ fn caller_of(state: &HttpState, headers: &HeaderMap) -> Result<Caller, Error> {
                 (Some(expected), Some(presented))
                     if constant_time_eq(expected.as_bytes(), presented.as_bytes()) =>
                 {
-                    Ok(Caller::Local {
-                        program: "local application".into(),
-                    })
+                    Ok(Caller::LocalApp)
                 }
                 _ => Err(Error::new(ErrorCode::OriginNotAllowed)
                     .arg("origin", "—")
@@ -168,7 +166,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn version() -> impl IntoResponse {
-    Json(vss_core::commands::version::run().unwrap_or_default())
+    Json(vss_core::commands::version::run().ok())
 }
 
 async fn request(State(state): State<HttpState>, request: HttpRequest<Body>) -> HttpResponse {

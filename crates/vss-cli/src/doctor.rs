@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
-use vss_core::Service;
+use vss_core::{readiness, Service};
 use vss_protocol::messages::text;
+use vss_protocol::readiness::Level;
 use vss_protocol::{Error, ErrorCode, Lang, EXTENSION_ID};
 
 use crate::install_host::{default_agent_path, manifest_locations};
@@ -21,7 +22,7 @@ enum Status {
 }
 
 struct Check {
-    name: &'static str,
+    name: String,
     status: Status,
     message: String,
     hint: Option<String>,
@@ -37,9 +38,9 @@ impl Doctor {
         text(self.lang, id, args)
     }
 
-    fn push(&mut self, name: &'static str, status: Status, message: String, hint: Option<String>) {
+    fn push(&mut self, name: &str, status: Status, message: String, hint: Option<String>) {
         self.checks.push(Check {
-            name,
+            name: name.to_string(),
             status,
             message,
             hint,
@@ -95,103 +96,20 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
         None,
     );
 
-    let modules = service.modules();
-    let statuses = modules.statuses();
-    for m in &statuses {
-        if m.loaded {
-            d.push(
-                "module",
-                Status::Ok,
-                d.t("doctor-module-ok", &[("path", m.path.clone())]),
-                None,
-            );
-        }
-    }
-    let now = OffsetDateTime::now_utc();
-    match modules.tokens() {
-        Err(err) => d.error("module", Status::Fail, &err),
-        Ok(tokens) if tokens.is_empty() => {
-            d.error("token", Status::Fail, &Error::new(ErrorCode::NoToken))
-        }
-        Ok(tokens) => {
-            for token in &tokens {
-                let label = token.label.clone();
-                if token.pin.locked {
-                    d.error("token", Status::Fail, &Error::new(ErrorCode::PinLocked));
-                } else if token.pin.count_low || token.pin.final_try {
-                    let warning = d.t(
-                        if token.pin.final_try {
-                            "dialog-pin-final-try"
-                        } else {
-                            "dialog-pin-count-low"
-                        },
-                        &[],
-                    );
-                    d.push(
-                        "token",
-                        Status::Warn,
-                        d.t("doctor-token", &[("label", label)]),
-                        Some(warning),
-                    );
-                } else {
-                    d.push(
-                        "token",
-                        Status::Ok,
-                        d.t("doctor-token", &[("label", label)]),
-                        None,
-                    );
-                }
-            }
-            match modules.signing_certificates(now, true) {
-                Ok(certs) if certs.is_empty() => d.error(
-                    "certificate",
-                    Status::Fail,
-                    &Error::new(ErrorCode::NoCertificates),
-                ),
-                Ok(certs) => {
-                    for (_, record) in certs {
-                        let c = &record.certificate;
-                        let mst = c
-                            .identity
-                            .mst
-                            .clone()
-                            .unwrap_or_else(|| d.t("dialog-unknown", &[]));
-                        let what = d.t(
-                            "doctor-certificate",
-                            &[("holder", c.holder.clone()), ("mst", mst)],
-                        );
-                        let days = d.t(
-                            "doctor-certificate-days",
-                            &[("days", c.expires_in_days.to_string())],
-                        );
-                        match record.check_validity(now) {
-                            Err(err) => {
-                                let body = err.localize(d.lang);
-                                d.push(
-                                    "certificate",
-                                    Status::Warn,
-                                    format!("{what} — {}", body.message),
-                                    Some(body.hint),
-                                );
-                            }
-                            Ok(()) if c.expires_in_days < 30 => {
-                                let hint = d.t("doctor-certificate-expiring", &[]);
-                                d.push(
-                                    "certificate",
-                                    Status::Warn,
-                                    format!("{what}: {days}"),
-                                    Some(hint),
-                                );
-                            }
-                            Ok(()) => {
-                                d.push("certificate", Status::Ok, format!("{what}: {days}"), None)
-                            }
-                        }
-                    }
-                }
-                Err(err) => d.error("certificate", Status::Fail, &err),
-            }
-        }
+    // Driver, tokens, PIN state, certificates: the same readiness the popup and the tray show.
+    let readiness = readiness::assess(service, d.lang, OffsetDateTime::now_utc());
+    for finding in readiness.findings {
+        let status = match finding.level {
+            Level::Ready => Status::Ok,
+            Level::Attention => Status::Warn,
+            Level::Problem => Status::Fail,
+        };
+        d.checks.push(Check {
+            name: finding.check,
+            status,
+            message: finding.message,
+            hint: finding.hint,
+        });
     }
 
     let pinentry = config

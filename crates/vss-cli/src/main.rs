@@ -1,6 +1,7 @@
 //! `vss`: tokens, certificates and signing from the command line, and browser host
-//! registration. Arguments are parsed here; the work is done by the agent library, with the
-//! caller "this computer" (so the CLI sees everything, and shows the same consent dialog).
+//! registration. Arguments are parsed here; the work is done by the signing service
+//! (`vss-core`), with the caller "the user at this computer" (so the CLI sees everything, and
+//! shows the same consent dialog).
 
 mod doctor;
 mod install_host;
@@ -14,9 +15,9 @@ use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use vss_config::Config;
-use vss_core::{Caller, Service};
-use vss_protocol::command::{DocumentInfo, SignHashArgs};
-use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Request};
+use vss_core::{commands, Caller, Service};
+use vss_protocol::command::{CertificateFilter, DocumentInfo, SignHashArgs};
+use vss_protocol::{Certificate, Error, ErrorCode, HashAlgorithm, Lang, ListCertificatesArgs};
 
 use output::Output;
 
@@ -138,58 +139,50 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs a protocol command as a local caller and unwraps its reply.
-fn call(service: &Service, command: &str, arguments: Value) -> Result<Value, Error> {
-    let request = Request {
-        id: "cli".into(),
-        command: command.into(),
-        origin: None,
-        lang: None,
-        arguments,
-    };
-    let caller = Caller::Local {
-        program: "vss".into(),
-    };
-    service.execute(&caller, &request)
+/// The caller every command of `vss` runs as: the user at this computer.
+fn caller() -> Caller {
+    Caller::local("vss")
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
+    serde_json::to_value(value).map_err(Error::internal)
 }
 
 fn run(service: &Service, command: Commands, out: &Output) -> Result<Value, Error> {
+    let lang = service.config.lang;
     match command {
         Commands::Tokens => {
-            let status = call(service, "status", Value::Null)?;
-            let tokens = status["tokens"].clone();
-            if tokens.as_array().is_some_and(Vec::is_empty) {
+            let status = commands::status::run(service, &caller(), lang)?;
+            if status.tokens.is_empty() {
                 // Say why: a module problem, or simply no token.
                 service.modules().tokens()?;
                 return Err(Error::new(ErrorCode::NoToken));
             }
-            out.tokens(&tokens);
-            Ok(json!({ "tokens": tokens }))
+            out.tokens(&status.tokens);
+            Ok(json!({ "tokens": to_json(&status.tokens)? }))
         }
         Commands::Certs { all } => {
-            let certificates: Vec<Value> = if all {
+            let certificates: Vec<Certificate> = if all {
                 service
                     .modules()
                     .certificates(OffsetDateTime::now_utc())?
                     .into_iter()
-                    .filter_map(|(_, r)| serde_json::to_value(r.certificate).ok())
+                    .map(|(_, r)| r.certificate)
                     .collect()
             } else {
-                let listed = call(
-                    service,
-                    "list-certificates",
-                    json!({"filter": {"include_expired": true}}),
-                )?;
-                listed["certificates"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
+                let args = ListCertificatesArgs {
+                    filter: CertificateFilter {
+                        mst: None,
+                        include_expired: true,
+                    },
+                };
+                commands::list_certificates::run(service, &args)?.certificates
             };
             out.certificates(&certificates);
-            Ok(json!({ "certificates": certificates }))
+            Ok(json!({ "certificates": to_json(&certificates)? }))
         }
         Commands::Status => {
-            let status = call(service, "status", Value::Null)?;
+            let status = to_json(&commands::status::run(service, &caller(), lang)?)?;
             out.raw(&status);
             Ok(status)
         }
@@ -227,13 +220,9 @@ fn run(service: &Service, command: Commands, out: &Output) -> Result<Value, Erro
                 }),
                 mst: None,
             };
-            let result = call(
-                service,
-                "sign-hash",
-                serde_json::to_value(args).map_err(Error::internal)?,
-            )?;
-            out.signature(&result);
-            Ok(result)
+            let signature = commands::sign_hash::run(service, &caller(), lang, &args)?;
+            out.signature(&signature);
+            to_json(&signature)
         }
         Commands::InstallHost(_)
         | Commands::SignXml(_)
@@ -253,21 +242,14 @@ fn args_certificate(service: &Service, cert: Option<&str>) -> Result<String, Err
 
 /// The id of the one valid signing certificate; `certificate_ambiguous` when several.
 fn only_valid_certificate(service: &Service) -> Result<String, Error> {
-    let listed = call(service, "list-certificates", json!({}))?;
-    let certificates = listed["certificates"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    match certificates.as_slice() {
-        [one] => one["id"]
-            .as_str()
-            .map(String::from)
-            .ok_or_else(|| Error::internal("certificate without id")),
+    let listed = commands::list_certificates::run(service, &ListCertificatesArgs::default())?;
+    match listed.certificates.as_slice() {
+        [one] => Ok(one.id.clone()),
         [] => Err(Error::new(ErrorCode::NoCertificates)),
         several => {
             let ids: Vec<Value> = several
                 .iter()
-                .map(|c| json!({"id": c["id"], "holder": c["holder"]}))
+                .map(|c| json!({"id": c.id, "holder": c.holder}))
                 .collect();
             Err(Error::new(ErrorCode::CertificateAmbiguous)
                 .detail("certificates", Value::Array(ids)))

@@ -13,8 +13,9 @@ macro_rules! say_err {
 }
 
 use serde_json::{json, Value};
+use vss_protocol::limits::EXPIRY_WARNING_DAYS;
 use vss_protocol::messages::text;
-use vss_protocol::{Error, Lang};
+use vss_protocol::{Certificate, Error, HashSignature, Lang, TokenReport};
 
 pub struct Output {
     lang: Lang,
@@ -54,78 +55,76 @@ impl Output {
         ExitCode::FAILURE
     }
 
-    pub fn tokens(&self, tokens: &Value) {
+    pub fn tokens(&self, tokens: &[TokenReport]) {
         if self.json {
             return;
         }
-        for token in tokens.as_array().into_iter().flatten() {
-            let s = |k: &str| token[k].as_str().unwrap_or_default().to_string();
+        for token in tokens {
             say!(
                 "{}",
                 self.t(
                     "cli-token",
                     &[
-                        ("label", s("label")),
-                        ("manufacturer", s("manufacturer")),
-                        ("model", s("model")),
-                        ("serial", s("serial"))
+                        ("label", token.label.clone()),
+                        ("manufacturer", token.manufacturer.clone()),
+                        ("model", token.model.clone()),
+                        ("serial", token.serial.clone())
                     ]
                 )
             );
-            let pin = &token["pin"];
-            if pin["locked"].as_bool() == Some(true) {
+            if token.pin.locked {
                 say!("  {}", self.t("err-pin_locked", &[]));
-            } else if pin["final_try"].as_bool() == Some(true) {
+            } else if token.pin.final_try {
                 say!("  {}", self.t("dialog-pin-final-try", &[]));
-            } else if pin["count_low"].as_bool() == Some(true) {
+            } else if token.pin.count_low {
                 say!("  {}", self.t("dialog-pin-count-low", &[]));
             }
         }
     }
 
-    pub fn certificates(&self, certificates: &[Value]) {
+    pub fn certificates(&self, certificates: &[Certificate]) {
         if self.json {
             return;
         }
         for c in certificates {
-            let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
-            let days = c["expires_in_days"].as_i64().unwrap_or_default();
-            let state = if c["valid_now"].as_bool() != Some(true) {
+            let days = c.expires_in_days;
+            let state = if !c.valid_now {
                 self.t("cli-cert-invalid", &[])
-            } else if days < 30 {
+            } else if days < EXPIRY_WARNING_DAYS {
                 self.t("cli-cert-expiring", &[("days", days.to_string())])
             } else {
                 self.t("cli-cert-valid", &[("days", days.to_string())])
             };
-            say!("{}", s(&c["id"]));
+            say!("{}", c.id);
             say!(
                 "  {}",
-                self.t("dialog-holder", &[("holder", s(&c["holder"]))])
+                self.t("dialog-holder", &[("holder", c.holder.clone())])
             );
-            let mst = c["identity"]["mst"]
-                .as_str()
-                .map(String::from)
+            let mst = c
+                .identity
+                .mst
+                .clone()
                 .unwrap_or_else(|| self.t("dialog-unknown", &[]));
             say!("  {}", self.t("dialog-mst", &[("mst", mst)]));
-            if let Some(cccd) = c["identity"]["cccd"].as_str() {
+            if let Some(cccd) = &c.identity.cccd {
                 say!("  CCCD: {cccd}");
             }
             say!(
                 "  {}",
-                self.t("cli-cert-issuer", &[("issuer", s(&c["issuer"]))])
+                self.t("cli-cert-issuer", &[("issuer", c.issuer.clone())])
             );
             say!(
                 "  {} — {state}",
-                self.t("cli-cert-until", &[("date", s(&c["not_after"]))])
+                self.t("cli-cert-until", &[("date", c.not_after.clone())])
             );
             say!(
                 "  {}",
-                self.t("cli-cert-token", &[("label", s(&c["token"]["label"]))])
+                self.t("cli-cert-token", &[("label", c.token.label.clone())])
             );
         }
     }
 
-    pub fn signature(&self, result: &Value) {
+    pub fn signature(&self, result: &HashSignature) {
         if self.json {
             return;
         }
@@ -133,16 +132,10 @@ impl Output {
             "{}",
             self.t(
                 "cli-signed",
-                &[(
-                    "algorithm",
-                    result["signature_algorithm"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
-                )]
+                &[("algorithm", result.signature_algorithm.clone())]
             )
         );
-        say!("{}", result["signature"].as_str().unwrap_or_default());
+        say!("{}", result.signature);
     }
 
     pub fn raw(&self, value: &Value) {

@@ -1,22 +1,20 @@
 //! `vss sign-xml`, `vss verify-xml`, `vss c14n`: dossier XML for integrators and accountants.
-//! A batch is signed with one consent dialog and one PIN (one login); originals are never
-//! modified; each output is written to a temporary file beside it and renamed into place; a
-//! bad file is reported by name and the rest of the batch goes on.
+//! The batch itself (one consent, one PIN, atomic outputs, a bad file reported by name while
+//! the rest goes on) is `vss_core::files`; this door parses arguments and reports each file.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use vss_core::commands::sign_xml::{describe_form, sign_options, TokenXmlSigner};
-use vss_core::commands::signing::{prepare, sign_with_consent};
+use vss_core::commands::sign_xml::{sign_options, XmlOptions};
+use vss_core::commands::verify_xml::{file_error, verify_options};
+use vss_core::files::{sign_files, Destination, FileBatch, FileOutcome};
 use vss_core::{Caller, Service};
-use vss_protocol::command::SignXmlArgs;
 use vss_protocol::messages::text;
-use vss_protocol::{Error, ErrorCode, Lang};
-use vss_xml::{C14nMode, FormSummary, VerifyOptions};
+use vss_protocol::{Error, Lang};
+use vss_xml::C14nMode;
 
 use crate::output::Output;
 
@@ -83,22 +81,8 @@ pub struct C14nCli {
     c14n: String,
 }
 
-fn file_error(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorCode::FileUnreadable)
-        .arg("path", path.display().to_string())
-        .arg("reason", e.to_string())
-}
-
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| file_error(path, e))
-}
-
-/// One file of a batch and what became of it.
-struct Item {
-    input: PathBuf,
-    output: PathBuf,
-    form: String,
-    outcome: Option<Result<(), Error>>,
 }
 
 /// Reports each file as it is done: JSON lines, a progress bar on a terminal, or plain lines.
@@ -110,44 +94,40 @@ struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
-    fn done(&self, item: &Item) {
-        let Some(outcome) = &item.outcome else { return };
+    fn done(&self, file: &FileOutcome) {
         if self.json {
-            let value = match outcome {
+            let value = match &file.result {
                 Ok(()) => {
-                    json!({"file": item.input, "ok": true, "output": item.output, "form": item.form})
+                    json!({"file": file.input, "ok": true, "output": file.output, "form": file.form})
                 }
                 Err(err) => {
-                    json!({"file": item.input, "ok": false, "error": err.localize(self.lang)})
+                    json!({"file": file.input, "ok": false, "error": err.localize(self.lang)})
                 }
             };
             let _ = writeln!(std::io::stdout().lock(), "{value}");
             return;
         }
-        let line = match outcome {
+        let line = match &file.result {
             Ok(()) => text(
                 self.lang,
                 "cli-xml-signed",
                 &[
-                    ("file", item.input.display().to_string()),
-                    ("output", item.output.display().to_string()),
+                    ("file", file.input.display().to_string()),
+                    ("output", file.output.display().to_string()),
                 ],
             ),
-            Err(err) => {
-                let body = err.localize(self.lang);
-                text(
-                    self.lang,
-                    "cli-xml-failed",
-                    &[
-                        ("file", item.input.display().to_string()),
-                        ("message", body.message),
-                    ],
-                )
-            }
+            Err(err) => text(
+                self.lang,
+                "cli-xml-failed",
+                &[
+                    ("file", file.input.display().to_string()),
+                    ("message", err.localize(self.lang).message),
+                ],
+            ),
         };
         match &self.bar {
             Some(bar) => {
-                if outcome.is_err() {
+                if file.result.is_err() {
                     bar.println(line);
                 }
                 bar.inc(1);
@@ -165,69 +145,23 @@ pub fn sign_xml(
     certificate: String,
 ) -> Result<bool, Error> {
     let lang = service.config.lang;
-    if args.output.is_some() && args.files.len() != 1 {
-        return Err(Error::bad_request(
-            "-o takes one input file; use --out-dir for several",
-        ));
-    }
-    let request = SignXmlArgs {
-        certificate: certificate.clone(),
-        xml: String::new(),
-        parent: args.parent.clone(),
-        digest: Some(args.digest.clone()),
-        c14n: Some(args.c14n.clone()),
+    let destination = match (&args.output, &args.out_dir) {
+        (Some(file), _) => Destination::File(file.clone()),
+        (None, Some(dir)) => Destination::Folder(dir.clone()),
+        (None, None) => return Err(Error::bad_request("-o or --out-dir is required")),
+    };
+    let caller = Caller::local("vss sign-xml");
+    let options = XmlOptions {
+        parent: args.parent.as_deref(),
+        digest: Some(&args.digest),
+        c14n: Some(&args.c14n),
         signature_id: None,
         signing_time: Some(!args.no_signing_time),
-        document: None,
     };
     // SHA-1 on the command line is the user's explicit request.
-    let mut opts = sign_options(&request, true)?;
-    opts.allow_doctype = true;
-    let (token, record) = prepare(service, &certificate, None)?;
-    let mst = record.certificate.identity.mst.clone();
-
-    // Pass 1, before any PIN: read every file, its form and unit, and where it will go.
-    let mut items = Vec::new();
-    let mut summaries: Vec<FormSummary> = Vec::new();
-    for input in &args.files {
-        let output = match (&args.output, &args.out_dir) {
-            (Some(o), _) => o.clone(),
-            (None, Some(dir)) => dir.join(input.file_name().unwrap_or_default()),
-            (None, None) => return Err(Error::bad_request("-o or --out-dir is required")),
-        };
-        let mut item = Item {
-            input: input.clone(),
-            output,
-            form: String::new(),
-            outcome: None,
-        };
-        let checked = read(input)
-            .and_then(|xml| vss_xml::summarize(&xml))
-            .and_then(|summary| {
-                vss_xml::check_identity(&summary, mst.as_deref())?;
-                let same_file =
-                    std::fs::canonicalize(&item.output).ok() == std::fs::canonicalize(input).ok();
-                if same_file || (item.output.exists() && !args.force) {
-                    return Err(Error::new(ErrorCode::OutputExists)
-                        .arg("path", item.output.display().to_string()));
-                }
-                Ok(summary)
-            });
-        match checked {
-            Ok(summary) => {
-                item.form = summary.form_code.clone();
-                summaries.push(summary);
-            }
-            Err(err) => item.outcome = Some(Err(err)),
-        }
-        items.push(item);
-    }
-    if let Some(dir) = &args.out_dir {
-        std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
-    }
-
+    let opts = sign_options(&options, &caller, true)?;
     let bar = (!out.is_json() && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(items.len() as u64);
+        let bar = ProgressBar::new(args.files.len() as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
             bar.set_style(style);
         }
@@ -239,119 +173,30 @@ pub fn sign_xml(
         json: out.is_json(),
         bar,
     };
-    for item in items.iter().filter(|i| i.outcome.is_some()) {
-        reporter.done(item);
-    }
-
-    let to_sign = items.iter().filter(|i| i.outcome.is_none()).count();
-    if to_sign > 0 {
-        let mut forms: BTreeMap<&str, usize> = BTreeMap::new();
-        for summary in &summaries {
-            *forms.entry(summary.form_code.as_str()).or_default() += 1;
-        }
-        let forms_text: Vec<String> = forms
-            .iter()
-            .map(|(form, n)| format!("{form} ×{n}"))
-            .collect();
-        let caller = Caller::Local {
-            program: "vss sign-xml".into(),
-        };
-        let batch = sign_with_consent(
-            service,
-            &caller,
-            lang,
-            &token,
-            &record,
-            |consent| {
-                consent.derived(text(
-                    lang,
-                    "dialog-batch",
-                    &[
-                        ("count", to_sign.to_string()),
-                        ("forms", forms_text.join(", ")),
-                    ],
-                ));
-                if let [only] = summaries.as_slice() {
-                    describe_form(consent, lang, only);
-                }
-            },
-            |session| {
-                let mut signer = TokenXmlSigner::new(session, &record, true)?;
-                for item in items.iter_mut().filter(|i| i.outcome.is_none()) {
-                    let result = read(&item.input)
-                        .and_then(|xml| vss_xml::sign(&xml, &opts, &mut signer))
-                        .and_then(|signed| write_atomically(&item.output, &signed, args.force));
-                    // A token gone mid-batch fails the rest the same way; a bad file does not.
-                    let fatal = matches!(&result, Err(e) if e.code == ErrorCode::TokenRemoved);
-                    item.outcome = Some(result);
-                    reporter.done(item);
-                    if fatal {
-                        break;
-                    }
-                }
-                Ok(())
-            },
-        );
-        if let Err(err) = batch {
-            for item in items.iter_mut().filter(|i| i.outcome.is_none()) {
-                item.outcome = Some(Err(err.clone()));
-                reporter.done(item);
-            }
-        }
-    }
+    let batch = FileBatch {
+        certificate: &certificate,
+        options: &opts,
+        inputs: &args.files,
+        destination: &destination,
+        overwrite: args.force,
+    };
+    let outcomes = sign_files(service, &caller, lang, &batch, &mut |file| {
+        reporter.done(file)
+    })?;
     if let Some(bar) = &reporter.bar {
         bar.finish_and_clear();
     }
-    let signed = items
-        .iter()
-        .filter(|i| matches!(i.outcome, Some(Ok(()))))
-        .count();
-    let failed = items.len() - signed;
+    let signed = outcomes.iter().filter(|o| o.result.is_ok()).count();
+    let failed = outcomes.len() - signed;
     out.line(
         "cli-xml-summary",
         &[
             ("signed", signed.to_string()),
-            ("total", items.len().to_string()),
+            ("total", outcomes.len().to_string()),
             ("failed", failed.to_string()),
         ],
     );
     Ok(failed == 0)
-}
-
-/// Writes to a temporary file in the target directory, then renames it into place.
-fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| file_error(dir, e))?;
-    temp.write_all(bytes)
-        .and_then(|_| temp.as_file().sync_all())
-        .map_err(|e| file_error(path, e))?;
-    let persisted = if force {
-        temp.persist(path).map(|_| ())
-    } else {
-        temp.persist_noclobber(path).map(|_| ())
-    };
-    persisted.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::new(ErrorCode::OutputExists).arg("path", path.display().to_string())
-        } else {
-            file_error(path, e.error)
-        }
-    })
-}
-
-fn load_anchors(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, Error> {
-    let mut anchors = Vec::new();
-    for path in paths {
-        let bytes = read(path)?;
-        for pem in x509_parser::pem::Pem::iter_from_buffer(&bytes) {
-            let pem = pem.map_err(|e| file_error(path, e))?;
-            anchors.push(pem.contents);
-        }
-    }
-    Ok(anchors)
 }
 
 /// Verifies each file; `Ok(false)` when some file did not verify (each already reported).
@@ -362,11 +207,7 @@ pub fn verify_xml(
     lang: Lang,
 ) -> Result<bool, Error> {
     let anchors: Vec<PathBuf> = configured.iter().chain(&args.trusted).cloned().collect();
-    let opts = VerifyOptions {
-        trust_anchors: load_anchors(&anchors)?,
-        allow_doctype: true,
-        ..Default::default()
-    };
+    let opts = verify_options(&anchors, &Caller::local("vss verify-xml"))?;
     let mut failed = 0;
     for file in &args.files {
         let outcome = read(file).and_then(|xml| vss_xml::verify(&xml, &opts));

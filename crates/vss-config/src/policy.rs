@@ -70,9 +70,10 @@ pub enum Capability {
 }
 
 impl Capability {
-    pub fn name(self) -> &'static str {
+    /// The catalogue text naming the capability in messages.
+    pub fn text_id(self) -> &'static str {
         match self {
-            Capability::HashSigning => "hash-signing",
+            Capability::HashSigning => "capability-hash-signing",
         }
     }
 }
@@ -133,7 +134,7 @@ impl Policy {
         }
         Err(Error::new(ErrorCode::CapabilityDenied)
             .arg("origin", origin.as_str())
-            .arg("capability", capability.name()))
+            .arg_text("capability", capability.text_id()))
     }
 
     /// The allowlist, for `status` and the extension.

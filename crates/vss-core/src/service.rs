@@ -8,30 +8,14 @@ use std::time::Instant;
 
 use parking_lot::Mutex;
 use serde_json::Value;
-use vss_config::{Config, Origin, Policy};
+use vss_config::{Config, Policy};
 use vss_dialog::Prompt;
 use vss_protocol::{limits, Command, Error, ErrorCode, Lang, Request, Response, Result};
 use vss_token::discovery::module_candidates;
 use vss_token::Modules;
 
+use crate::caller::{authorize, Caller};
 use crate::commands;
-
-/// Who is asking. Web callers are identified by an origin the browser (or the HTTP Origin
-/// header) gave, already checked against the policy; local callers see everything.
-#[derive(Debug, Clone)]
-pub enum Caller {
-    Web(Origin),
-    Local { program: String },
-}
-
-impl Caller {
-    pub fn origin(&self) -> Option<&Origin> {
-        match self {
-            Caller::Web(origin) => Some(origin),
-            Caller::Local { .. } => None,
-        }
-    }
-}
 
 /// One process's signing service.
 pub struct Service {
@@ -135,10 +119,7 @@ impl Service {
         let lang = self.lang_of(request.lang.as_deref());
         let outcome = Command::parse(&request.command, &request.arguments)
             .and_then(|command| self.run(caller, &command, lang));
-        let origin = caller
-            .origin()
-            .map(|o| o.to_string())
-            .unwrap_or_else(|| "local".into());
+        let origin = caller.label();
         let command: String = request.command.chars().take(32).collect();
         let id: String = request
             .id
@@ -158,14 +139,24 @@ impl Service {
     }
 
     fn run(&self, caller: &Caller, command: &Command, lang: Lang) -> Result<Value> {
+        authorize(&self.policy, caller, command)?;
         match command {
-            Command::Version => commands::version::run(),
-            Command::Status => commands::status::run(self, caller),
-            Command::ListCertificates(args) => commands::list_certificates::run(self, args),
-            Command::SignHash(args) => commands::sign_hash::run(self, caller, lang, args),
-            Command::SignXml(args) => commands::sign_xml::run(self, caller, lang, args),
+            Command::Version => json(commands::version::run()),
+            Command::Status => json(commands::status::run(self, caller, lang)),
+            Command::ListCertificates(args) => json(commands::list_certificates::run(self, args)),
+            Command::SignHash(args) => json(commands::sign_hash::run(self, caller, lang, args)),
+            Command::SignXml(args) => json(commands::sign_xml::run(self, caller, lang, args)),
+            Command::SignXmlBatch(args) => {
+                json(commands::sign_xml_batch::run(self, caller, lang, args))
+            }
+            Command::VerifyXml(args) => json(commands::verify_xml::run(self, caller, args)),
         }
     }
+}
+
+/// A typed result as the JSON the transports send.
+fn json<T: serde::Serialize>(result: Result<T>) -> Result<Value> {
+    serde_json::to_value(result?).map_err(Error::internal)
 }
 
 /// Answers a failure that happened before a request could be read (bad frame, bad JSON).

@@ -15,18 +15,12 @@ pub enum Command {
     ListCertificates(ListCertificatesArgs),
     SignHash(SignHashArgs),
     SignXml(SignXmlArgs),
+    /// The batch form of `sign-xml`: several named documents, one consent, one login.
+    SignXmlBatch(SignXmlBatchArgs),
+    VerifyXml(VerifyXmlArgs),
 }
 
 impl Command {
-    /// The command names, as sent in `command`.
-    pub const NAMES: &'static [&'static str] = &[
-        "version",
-        "status",
-        "list-certificates",
-        "sign-hash",
-        "sign-xml",
-    ];
-
     pub fn parse(name: &str, arguments: &Value) -> Result<Command> {
         let args = if arguments.is_null() {
             Value::Object(Default::default())
@@ -38,7 +32,11 @@ impl Command {
             "status" => Ok(Command::Status),
             "list-certificates" => parse_args(args).map(Command::ListCertificates),
             "sign-hash" => parse_args(args).map(Command::SignHash),
+            "sign-xml" if args.get("documents").is_some() => {
+                parse_args(args).map(Command::SignXmlBatch)
+            }
             "sign-xml" => parse_args(args).map(Command::SignXml),
+            "verify-xml" => parse_args(args).map(Command::VerifyXml),
             other => Err(Error::new(ErrorCode::UnknownCommand).arg("command", truncate(other, 64))),
         }
     }
@@ -49,7 +47,8 @@ impl Command {
             Command::Status => "status",
             Command::ListCertificates(_) => "list-certificates",
             Command::SignHash(_) => "sign-hash",
-            Command::SignXml(_) => "sign-xml",
+            Command::SignXml(_) | Command::SignXmlBatch(_) => "sign-xml",
+            Command::VerifyXml(_) => "verify-xml",
         }
     }
 }
@@ -128,6 +127,40 @@ pub struct SignXmlArgs {
     pub signing_time: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<DocumentInfo>,
+}
+
+/// `sign-xml` in its batch form: `{"certificate", "documents": [{"name", "xml"}], …}` with the
+/// options of the single form applied to every document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignXmlBatchArgs {
+    pub certificate: String,
+    pub documents: Vec<BatchDocument>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub c14n: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_time: Option<bool>,
+}
+
+/// One named document of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchDocument {
+    /// The file name, shown in the consent dialog and echoed in the result.
+    pub name: String,
+    /// Base64 of the XML.
+    pub xml: String,
+}
+
+/// `verify-xml` `{"xml": "<base64>"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyXmlArgs {
+    pub xml: String,
 }
 
 /// Hash algorithms a caller may name.

@@ -68,6 +68,8 @@ error_codes! {
     FileUnreadable => "file_unreadable",
     OutputExists => "output_exists",
     XmlParentAmbiguous => "xml_parent_ambiguous",
+    // Additions of turn 2 (DESIGN §7).
+    BatchTooLarge => "batch_too_large",
 }
 
 impl fmt::Display for ErrorCode {
@@ -96,6 +98,9 @@ pub struct Error {
     pub code: ErrorCode,
     /// Named values interpolated into the message and hint (e.g. `path`, `mst`).
     pub args: Vec<(&'static str, String)>,
+    /// Named values that are themselves catalogue texts (a reason, a capability), rendered in
+    /// the message's language so no English is spliced into a Vietnamese message.
+    pub text_args: Vec<(&'static str, &'static str)>,
     /// Machine-readable details sent to the caller (e.g. `count_low`).
     pub details: Map<String, Value>,
     /// Internal cause for logs; never shown to a page.
@@ -109,6 +114,7 @@ impl Error {
         Error {
             code,
             args: Vec::new(),
+            text_args: Vec::new(),
             details: Map::new(),
             cause: None,
         }
@@ -117,6 +123,12 @@ impl Error {
     /// Adds a value the message or hint interpolates.
     pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.args.push((name, value.into()));
+        self
+    }
+
+    /// Adds a value that is the catalogue text `id`, rendered in the language of the message.
+    pub fn arg_text(mut self, name: &'static str, id: &'static str) -> Self {
+        self.text_args.push((name, id));
         self
     }
 
@@ -142,10 +154,14 @@ impl Error {
 
     /// The user-facing message, hint and details in `lang`.
     pub fn localize(&self, lang: Lang) -> ErrorBody {
+        let mut args = self.args.clone();
+        for (name, id) in &self.text_args {
+            args.push((name, messages::text(lang, id, &self.args)));
+        }
         ErrorBody {
             code: self.code,
-            message: messages::error_message(lang, self.code, &self.args),
-            hint: messages::error_hint(lang, self.code, &self.args),
+            message: messages::error_message(lang, self.code, &args),
+            hint: messages::error_hint(lang, self.code, &args),
             details: Value::Object(self.details.clone()),
         }
     }

@@ -8,14 +8,21 @@ pub mod error;
 pub mod lang;
 pub mod limits;
 pub mod messages;
+pub mod readiness;
+pub mod result;
 pub mod wire;
 
 pub use certificate::{Certificate, Identity, KeyInfo, TokenRef};
 pub use command::{
-    Command, HashAlgorithm, ListCertificatesArgs, Padding, SignHashArgs, SignXmlArgs,
+    BatchDocument, Command, HashAlgorithm, ListCertificatesArgs, Padding, SignHashArgs,
+    SignXmlArgs, SignXmlBatchArgs, VerifyXmlArgs,
 };
 pub use error::{Error, ErrorBody, ErrorCode, Result};
 pub use lang::Lang;
+pub use result::{
+    BatchOutcome, CertificateList, ConfigSummary, HashSignature, ModuleReport, PinState,
+    SignedBatch, SignedXml, Status, TokenReport, VersionInfo,
+};
 pub use wire::{Chunk, Request, Response};
 
 /// The protocol version this crate speaks (`version` → `"protocol": 1`).

@@ -31,6 +31,20 @@ pub const DIALOG_GRACE: Duration = Duration::from_secs(5);
 /// timeout; then `busy`.
 pub const TOKEN_QUEUE_EXTRA_WAIT: Duration = Duration::from_secs(30);
 
+/// Documents in one batch `sign-xml` request; beyond this, `batch_too_large` before any PIN
+/// (`vss sign-xml` has no such cap).
+pub const MAX_BATCH_DOCUMENTS: usize = 50;
+
+/// Total XML of one batch request, decoded; beyond this, `message_too_large` before any PIN.
+/// The request itself (base64) stays under [`MAX_REQUEST_BYTES`].
+pub const MAX_BATCH_XML_BYTES: usize = 6 * 1024 * 1024;
+
+/// Longest document name kept from a batch request.
+pub const MAX_DOCUMENT_NAME_CHARS: usize = 120;
+
+/// Documents of a batch listed one by one in the consent dialog; the rest are counted.
+pub const MAX_CONSENT_DOCUMENTS: usize = 12;
+
 /// Native-messaging requests in flight at once in one agent; beyond this, `busy`.
 pub const MAX_IN_FLIGHT: usize = 16;
 

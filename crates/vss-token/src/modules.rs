@@ -8,7 +8,7 @@ use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
 use cryptoki::slot::Slot;
 use serde::Serialize;
 use time::OffsetDateTime;
-use vss_protocol::{Error, ErrorCode, Result, TokenRef};
+use vss_protocol::{Error, ErrorCode, PinState, Result, TokenRef, TokenReport};
 
 use vss_cert::{parse_certificate, reference_to_id};
 
@@ -33,12 +33,7 @@ pub struct ModuleStatus {
 }
 
 /// The token's PIN state, as far as PKCS#11 tells it (flags, not a number of tries).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct PinFlags {
-    pub count_low: bool,
-    pub final_try: bool,
-    pub locked: bool,
-}
+pub use vss_protocol::PinState as PinFlags;
 
 /// A token present in a slot.
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +55,25 @@ pub struct Token {
 }
 
 impl Token {
+    /// The PIN flags in the protocol's terms.
+    pub fn pin_state(&self) -> PinState {
+        self.pin
+    }
+
+    /// The token as `status` reports it to a caller that sees everything.
+    pub fn report(&self) -> TokenReport {
+        TokenReport {
+            slot: self.slot,
+            label: self.label.clone(),
+            manufacturer: self.manufacturer.clone(),
+            model: self.model.clone(),
+            serial: self.serial.clone(),
+            pin: self.pin_state(),
+            protected_auth_path: self.protected_auth_path,
+            module: Some(self.module_path.clone()),
+        }
+    }
+
     pub fn token_ref(&self) -> TokenRef {
         TokenRef {
             slot: self.slot,

@@ -65,7 +65,9 @@ mod verify;
 
 pub use c14n::C14nMode;
 pub use cert::SignerCertificate;
-pub use sign::{sign, SignOptions, XmlSigner, DEFAULT_PARENTS, DEFAULT_SIGNATURE_ID};
+pub use sign::{
+    check_signable, sign, SignOptions, XmlSigner, DEFAULT_PARENTS, DEFAULT_SIGNATURE_ID,
+};
 pub use summary::{check_identity, summarize, EmbeddedFile, FormSummary};
 pub use verify::{
     verify, ReferenceReport, SignatureReport, SigningTimeReport, VerifyOptions, VerifyReport,

@@ -147,9 +147,22 @@ fn bad(reason: impl Into<String>) -> Error {
     Error::bad_request(reason)
 }
 
-/// Signs `xml` (UTF-8) and returns the signed document: the input bytes with one `<Signature>`
-/// inserted just before the parent's end tag.
-pub fn sign(xml: &[u8], opts: &SignOptions, signer: &mut dyn XmlSigner) -> Result<Vec<u8>, Error> {
+/// Every check [`sign`] makes before it needs the key — well-formed, no forbidden DOCTYPE, a
+/// unique parent without a signature, a free signature id — so a batch can refuse a document
+/// before any PIN.
+pub fn check_signable(xml: &[u8], opts: &SignOptions) -> Result<(), Error> {
+    scan_for_signing(xml, opts).map(|_| ())
+}
+
+/// What the scan before signing learned about the document.
+struct Scanned {
+    sites: Vec<Site>,
+    site: usize,
+    doc_digest: Vec<u8>,
+    crlf: bool,
+}
+
+fn scan_for_signing(xml: &[u8], opts: &SignOptions) -> Result<Scanned, Error> {
     if !parse::is_ncname(&opts.signature_id) {
         return Err(bad(format!(
             "signature_id '{}' is not a valid XML name",
@@ -203,8 +216,27 @@ pub fn sign(xml: &[u8], opts: &SignOptions, signer: &mut dyn XmlSigner) -> Resul
             )));
         }
     }
+    let site = scan
+        .sites
+        .iter()
+        .position(|s| std::ptr::eq(s, site))
+        .ok_or_else(|| Error::internal("signature site lost"))?;
+    Ok(Scanned {
+        sites: scan.sites,
+        site,
+        doc_digest,
+        crlf: info.crlf,
+    })
+}
 
-    let nl = if info.crlf { "\r\n" } else { "\n" };
+/// Signs `xml` (UTF-8) and returns the signed document: the input bytes with one `<Signature>`
+/// inserted just before the parent's end tag.
+pub fn sign(xml: &[u8], opts: &SignOptions, signer: &mut dyn XmlSigner) -> Result<Vec<u8>, Error> {
+    let scanned = scan_for_signing(xml, opts)?;
+    let site = &scanned.sites[scanned.site];
+    let doc_digest = scanned.doc_digest;
+    let props_id = format!("{}-props", opts.signature_id);
+    let nl = if scanned.crlf { "\r\n" } else { "\n" };
     let cert = signer.certificate_der().to_vec();
     let parsed = parse_cert(&cert)?;
     let key = signer.key();

@@ -16,26 +16,11 @@ use serde_json::Value;
 use vss_protocol::limits::{MAX_IN_FLIGHT, MAX_REQUEST_BYTES};
 use vss_protocol::{Error, ErrorCode, Request, Response};
 
-use framing::{read_frame, write_frame, Incoming};
-use vss_core::{early_failure, Caller, Service};
+pub use vss_core::caller::check_extension as check_caller;
 
-/// Checks the caller named in argv (`chrome-extension://<id>/`) against the built-in and
-/// configured extension ids.
-pub fn check_caller(argv_origin: &str, extra_ids: &[String]) -> Result<String, Error> {
-    let id = argv_origin
-        .strip_prefix("chrome-extension://")
-        .and_then(|rest| rest.strip_suffix('/'))
-        .filter(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_lowercase()))
-        .ok_or_else(|| {
-            Error::new(ErrorCode::OriginNotAllowed)
-                .arg("origin", argv_origin.chars().take(100).collect::<String>())
-        })?;
-    let known = id == vss_protocol::EXTENSION_ID || extra_ids.iter().any(|e| e == id);
-    if !known {
-        return Err(Error::new(ErrorCode::OriginNotAllowed).arg("origin", argv_origin.to_string()));
-    }
-    Ok(id.to_string())
-}
+use framing::{read_frame, write_frame, Incoming};
+use vss_core::caller::native_caller;
+use vss_core::{early_failure, Service};
 
 /// Serves requests from `input` until the port closes. Replies go to `output` (shared by the
 /// request threads, one frame at a time).
@@ -45,7 +30,6 @@ pub fn serve(
     mut input: impl Read,
     output: impl Write + Send + 'static,
 ) {
-    let own_origin = format!("chrome-extension://{extension_id}");
     let output = Arc::new(Mutex::new(output));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let lang = service.config.lang;
@@ -75,7 +59,8 @@ pub fn serve(
         };
         let request = match parse_request(&body) {
             Ok(request) => request,
-            Err((id, err)) => {
+            Err(failed) => {
+                let (id, err) = *failed;
                 send(&output, &early_failure(&id, &err, lang));
                 continue;
             }
@@ -90,14 +75,9 @@ pub fn serve(
             continue;
         }
         let (service, output, in_flight) = (service.clone(), output.clone(), in_flight.clone());
-        let from_popup =
-            request.origin.as_deref().map(|o| o.trim_end_matches('/')) == Some(own_origin.as_str());
+        let extension_id = extension_id.to_string();
         std::thread::spawn(move || {
-            let caller = if from_popup {
-                popup_caller(&request.command)
-            } else {
-                service.web_caller(request.origin.as_deref())
-            };
+            let caller = native_caller(&service.policy, &extension_id, request.origin.as_deref());
             let response = match caller {
                 Ok(caller) => service.handle(&caller, &request),
                 Err(err) => {
@@ -110,30 +90,17 @@ pub fn serve(
     }
 }
 
-/// The extension's own popup (origin `chrome-extension://<our id>`, set by the service worker,
-/// which pages cannot forge) sees what the CLI sees, but may only read: no signing.
-fn popup_caller(command: &str) -> Result<Caller, Error> {
-    match command {
-        "version" | "status" | "list-certificates" => Ok(Caller::Local {
-            program: "extension popup".into(),
-        }),
-        _ => Err(Error::new(ErrorCode::CapabilityDenied)
-            .arg("origin", "extension popup")
-            .arg("capability", "signing")),
-    }
-}
-
 /// Parses a request; on failure returns the id if one could be read, to echo it back.
-fn parse_request(body: &[u8]) -> Result<Request, (String, Error)> {
+fn parse_request(body: &[u8]) -> Result<Request, Box<(String, Error)>> {
     let value: Value = serde_json::from_slice(body)
-        .map_err(|e| (String::new(), Error::bad_request(format!("JSON: {e}"))))?;
+        .map_err(|e| Box::new((String::new(), Error::bad_request(format!("JSON: {e}")))))?;
     let id = value
         .get("id")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
     serde_json::from_value::<Request>(value)
-        .map_err(|e| (id, Error::bad_request(format!("envelope: {e}"))))
+        .map_err(|e| Box::new((id, Error::bad_request(format!("envelope: {e}")))))
 }
 
 /// Writes one logical reply: one frame, or chunks when it would exceed Chrome's 1 MiB limit.

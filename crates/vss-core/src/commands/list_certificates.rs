@@ -2,15 +2,14 @@
 //! An empty answer is explained instead: no token, no certificates, only expired ones, or only
 //! another unit's (wrong token plugged in).
 
-use serde_json::{json, Value};
 use time::OffsetDateTime;
 use vss_cert::{identity_mismatch, mst_matches};
 use vss_protocol::command::ListCertificatesArgs;
-use vss_protocol::{Error, ErrorCode, Result};
+use vss_protocol::{CertificateList, Error, ErrorCode, Result};
 
 use crate::service::Service;
 
-pub fn run(service: &Service, args: &ListCertificatesArgs) -> Result<Value> {
+pub fn run(service: &Service, args: &ListCertificatesArgs) -> Result<CertificateList> {
     let now = OffsetDateTime::now_utc();
     let all = service.modules().signing_certificates(now, true)?;
     if all.is_empty() {
@@ -51,7 +50,7 @@ pub fn run(service: &Service, args: &ListCertificatesArgs) -> Result<Value> {
         }
         return Err(Error::new(ErrorCode::NoCertificates));
     }
-    let certificates: Vec<&vss_protocol::Certificate> =
-        usable.iter().map(|(_, r)| &r.certificate).collect();
-    Ok(json!({ "certificates": certificates }))
+    Ok(CertificateList {
+        certificates: usable.iter().map(|(_, r)| r.certificate.clone()).collect(),
+    })
 }

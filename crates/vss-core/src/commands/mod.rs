@@ -3,6 +3,8 @@
 pub mod list_certificates;
 pub mod sign_hash;
 pub mod sign_xml;
+pub mod sign_xml_batch;
 pub mod signing;
 pub mod status;
+pub mod verify_xml;
 pub mod version;

@@ -1,21 +1,22 @@
 //! `sign-hash`: a signature over a hash the page computed. Blind signing: the dialog says the
 //! content cannot be shown, labels the page's text as unverified, and the capability must be
-//! granted to the origin (on by default for the BHXH portal only).
+//! granted to the origin (on by default for the BHXH portal only; see [`crate::caller`]).
 
 use base64::Engine;
-use serde_json::{json, Value};
-use vss_config::Capability;
 use vss_protocol::command::SignHashArgs;
-use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result};
+use vss_protocol::{Error, ErrorCode, HashAlgorithm, HashSignature, Lang, Padding, Result};
 use vss_token::{EcdsaFormat, HashToSign};
 
+use crate::caller::Caller;
 use crate::commands::signing::{describe_document, prepare, sign_with_consent};
-use crate::service::{Caller, Service};
+use crate::service::Service;
 
-pub fn run(service: &Service, caller: &Caller, lang: Lang, args: &SignHashArgs) -> Result<Value> {
-    if let Caller::Web(origin) = caller {
-        service.policy.require(origin, Capability::HashSigning)?;
-    }
+pub fn run(
+    service: &Service,
+    caller: &Caller,
+    lang: Lang,
+    args: &SignHashArgs,
+) -> Result<HashSignature> {
     let algorithm = HashAlgorithm::parse(&args.hash_algorithm)?;
     let hash = base64::engine::general_purpose::STANDARD
         .decode(args.hash.trim())
@@ -41,9 +42,9 @@ pub fn run(service: &Service, caller: &Caller, lang: Lang, args: &SignHashArgs) 
         |session| session.sign_hash(&hash, padding, EcdsaFormat::Der),
     )?;
     let b64 = base64::engine::general_purpose::STANDARD;
-    Ok(json!({
-        "signature": b64.encode(&signature.bytes),
-        "signature_algorithm": signature.algorithm,
-        "certificate": b64.encode(&record.der),
-    }))
+    Ok(HashSignature {
+        signature: b64.encode(&signature.bytes),
+        signature_algorithm: signature.algorithm,
+        certificate: b64.encode(&record.der),
+    })
 }

@@ -5,18 +5,18 @@
 //! native host.
 
 use base64::Engine;
-use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use vss_dialog::ConsentText;
 use vss_protocol::command::SignXmlArgs;
 use vss_protocol::messages::text;
-use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result};
+use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result, SignedXml};
 use vss_token::{CertificateRecord, EcdsaFormat, HashToSign, SigningSession};
 use vss_xml::{C14nMode, EcCurve, FormSummary, KeyKind, SignOptions, XmlSigner};
 
+use crate::caller::Caller;
 use crate::commands::signing::{describe_document, prepare, sign_with_consent};
-use crate::service::{Caller, Service};
+use crate::service::Service;
 
 /// Signs XML digests with a logged-in token session.
 pub struct TokenXmlSigner<'a> {
@@ -129,22 +129,52 @@ pub fn describe_form(consent: &mut ConsentText, lang: Lang, summary: &FormSummar
     }
 }
 
-/// The signing options a request asks for, checked.
-pub fn sign_options(args: &SignXmlArgs, allow_sha1: bool) -> Result<SignOptions> {
+/// The options a caller may give for an XML signature (the single and the batch form of
+/// `sign-xml`, `vss sign-xml`, the tray).
+#[derive(Debug, Clone, Default)]
+pub struct XmlOptions<'a> {
+    pub parent: Option<&'a str>,
+    pub digest: Option<&'a str>,
+    pub c14n: Option<&'a str>,
+    pub signature_id: Option<&'a str>,
+    /// Write a SigningTime (default yes).
+    pub signing_time: Option<bool>,
+}
+
+impl<'a> From<&'a SignXmlArgs> for XmlOptions<'a> {
+    fn from(args: &'a SignXmlArgs) -> Self {
+        XmlOptions {
+            parent: args.parent.as_deref(),
+            digest: args.digest.as_deref(),
+            c14n: args.c14n.as_deref(),
+            signature_id: args.signature_id.as_deref(),
+            signing_time: args.signing_time,
+        }
+    }
+}
+
+/// The signing options a caller asks for, checked. DOCTYPEs are accepted only from the local
+/// user's own files.
+pub fn sign_options(
+    args: &XmlOptions<'_>,
+    caller: &Caller,
+    allow_sha1: bool,
+) -> Result<SignOptions> {
     let mut opts = SignOptions::default();
-    if let Some(digest) = &args.digest {
+    if let Some(digest) = args.digest {
         opts.digest = HashAlgorithm::parse(digest)?;
         if opts.digest == HashAlgorithm::Sha1 && !allow_sha1 {
             return Err(Error::new(ErrorCode::UnsupportedAlgorithm).arg("algorithm", "SHA-1"));
         }
     }
-    if let Some(c14n) = &args.c14n {
+    if let Some(c14n) = args.c14n {
         opts.c14n = C14nMode::parse(c14n)?;
     }
-    if let Some(id) = &args.signature_id {
-        opts.signature_id = id.clone();
+    if let Some(id) = args.signature_id {
+        opts.signature_id = id.to_string();
     }
-    opts.parent = args.parent.clone();
+    opts.parent = args.parent.map(str::to_string);
+    opts.allow_doctype = caller.may_send_doctype();
     if args.signing_time.unwrap_or(true) {
         opts.signing_time = OffsetDateTime::now_utc()
             .replace_nanosecond(0)
@@ -154,14 +184,17 @@ pub fn sign_options(args: &SignXmlArgs, allow_sha1: bool) -> Result<SignOptions>
     Ok(opts)
 }
 
-pub fn run(service: &Service, caller: &Caller, lang: Lang, args: &SignXmlArgs) -> Result<Value> {
+pub fn run(
+    service: &Service,
+    caller: &Caller,
+    lang: Lang,
+    args: &SignXmlArgs,
+) -> Result<SignedXml> {
     let b64 = base64::engine::general_purpose::STANDARD;
     let xml = b64
         .decode(args.xml.trim())
         .map_err(|_| Error::bad_request("xml must be base64"))?;
-    let mut opts = sign_options(args, service.config.allow_sha1)?;
-    // XML from a page or HTTP never carries a DOCTYPE; local files go through `vss sign-xml`.
-    opts.allow_doctype = matches!(caller, Caller::Local { .. });
+    let opts = sign_options(&args.into(), caller, service.config.allow_sha1)?;
     let summary = vss_xml::summarize(&xml)?;
     let (token, record) = prepare(service, &args.certificate, None)?;
     vss_xml::check_identity(&summary, record.certificate.identity.mst.as_deref())?;
@@ -180,5 +213,7 @@ pub fn run(service: &Service, caller: &Caller, lang: Lang, args: &SignXmlArgs) -
             vss_xml::sign(&xml, &opts, &mut signer)
         },
     )?;
-    Ok(json!({ "xml": b64.encode(signed) }))
+    Ok(SignedXml {
+        xml: b64.encode(signed),
+    })
 }

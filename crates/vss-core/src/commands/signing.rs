@@ -10,7 +10,8 @@ use vss_protocol::messages::text;
 use vss_protocol::{Error, ErrorCode, Lang, Result};
 use vss_token::{CertificateRecord, Modules, Pin, SigningSession, Token};
 
-use crate::service::{Caller, Service};
+use crate::caller::Caller;
+use crate::service::Service;
 
 /// Finds the certificate and runs every check that needs no PIN.
 pub fn prepare(
@@ -37,8 +38,8 @@ pub fn prepare(
     Ok((token, record))
 }
 
-/// What the caller says is being signed: a page's words are marked unverified; a local user's
-/// title is shown as given.
+/// What the caller says is being signed: a page's (or another program's) words are marked
+/// unverified; a local user's title is shown as given.
 pub fn describe_document(
     consent: &mut ConsentText,
     caller: &Caller,
@@ -46,13 +47,13 @@ pub fn describe_document(
 ) {
     let Some(document) = document else { return };
     match caller {
-        Caller::Web(_) => {
-            consent.page_document(document.title.as_deref(), document.description.as_deref());
-        }
-        Caller::Local { .. } => {
+        Caller::LocalUser { .. } => {
             if let Some(title) = document.title.as_deref() {
                 consent.local_document(title);
             }
+        }
+        Caller::Web(_) | Caller::Extension | Caller::LocalApp => {
+            consent.page_document(document.title.as_deref(), document.description.as_deref());
         }
     }
 }
@@ -78,11 +79,7 @@ pub fn consent(
     .map(display_date)
     .unwrap_or_else(|_| record.certificate.not_after.clone());
     let mut consent = ConsentText::new(lang);
-    let program = match caller {
-        Caller::Local { program } => program.as_str(),
-        Caller::Web(_) => "",
-    };
-    consent.requester(caller.origin().map(|o| o.as_str()), program);
+    consent.requester(caller.origin().map(|o| o.as_str()), &caller.label());
     consent.certificate(&record.certificate, &expiry);
     describe(&mut consent);
     consent.pin_state(flags.count_low, flags.final_try, token.protected_auth_path);

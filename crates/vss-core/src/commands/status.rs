@@ -1,62 +1,81 @@
 //! `status`: modules, tokens (with PIN flags) and a config summary. A web origin gets no module
 //! paths (they contain user names) and token serials only as a per-origin hash.
 
-use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use vss_protocol::{Result, PROTOCOL_VERSION};
+use time::OffsetDateTime;
+use vss_protocol::{
+    ConfigSummary, Lang, ModuleReport, Result, Status, TokenReport, PROTOCOL_VERSION,
+};
 
-use crate::service::{Caller, Service};
+use crate::caller::Caller;
+use crate::readiness;
+use crate::service::Service;
 
-pub fn run(service: &Service, caller: &Caller) -> Result<Value> {
+pub fn run(service: &Service, caller: &Caller, lang: Lang) -> Result<Status> {
     let modules = service.modules();
-    let web_origin = caller.origin();
-    let module_list: Vec<Value> = modules
+    let full = caller.sees_everything();
+    let module_list = modules
         .statuses()
         .into_iter()
-        .map(|m| match web_origin {
-            Some(_) => json!({"loaded": m.loaded, "error_code": m.error_code}),
-            None => serde_json::to_value(&m).unwrap_or(Value::Null),
+        .map(|m| ModuleReport {
+            path: full.then_some(m.path),
+            loaded: m.loaded,
+            error: m.error.filter(|_| full),
+            error_code: m.error_code,
         })
         .collect();
-    let tokens: Vec<Value> = match modules.tokens() {
-        Ok(tokens) => tokens
-            .into_iter()
-            .map(|t| {
-                let serial = match web_origin {
-                    Some(origin) => hex::encode(&Sha256::digest(format!("{origin}\n{}", t.serial).as_bytes())[..8]),
-                    None => t.serial.clone(),
-                };
-                let mut v = json!({
-                    "slot": t.slot, "label": t.label, "manufacturer": t.manufacturer, "model": t.model,
-                    "serial": serial, "pin": t.pin, "protected_auth_path": t.protected_auth_path,
-                });
-                if web_origin.is_none() {
-                    v["module"] = json!(t.module_path);
+    let tokens = modules
+        .tokens()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| TokenReport {
+            serial: match caller.origin() {
+                Some(origin) if !full => {
+                    hex::encode(&Sha256::digest(format!("{origin}\n{}", t.serial).as_bytes())[..8])
                 }
-                v
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+                _ => t.serial.clone(),
+            },
+            slot: t.slot,
+            label: t.label,
+            manufacturer: t.manufacturer,
+            model: t.model,
+            pin: t.pin,
+            protected_auth_path: t.protected_auth_path,
+            module: full.then_some(t.module_path),
+        })
+        .collect();
     let config = &service.config;
-    let mut summary = json!({
-        "locked": config.locked,
-        "lang": config.lang.code(),
-        "allowed_origins": service.policy.allowed().map(|o| o.as_str()).collect::<Vec<_>>(),
-        "allow_sha1": config.allow_sha1,
-        "dialog_timeout_seconds": config.dialog_timeout.as_secs(),
-    });
-    if web_origin.is_none() {
-        summary["module_source"] = json!(format!("{:?}", modules.source()).to_lowercase());
-        summary["machine_config"] = json!(config.sources.machine);
-        summary["user_config"] = json!(config.sources.user);
-        summary["pinentry"] = json!(config.pinentry);
-    }
-    Ok(json!({
-        "agent": crate::VERSION,
-        "protocol": PROTOCOL_VERSION,
-        "modules": module_list,
-        "tokens": tokens,
-        "config": summary,
-    }))
+    let summary = ConfigSummary {
+        locked: config.locked,
+        lang: config.lang.code().to_string(),
+        allowed_origins: service.policy.allowed().map(|o| o.to_string()).collect(),
+        allow_sha1: config.allow_sha1,
+        dialog_timeout_seconds: config.dialog_timeout.as_secs(),
+        module_source: full.then(|| format!("{:?}", modules.source()).to_lowercase()),
+        machine_config: config
+            .sources
+            .machine
+            .as_ref()
+            .filter(|_| full)
+            .map(|p| p.display().to_string()),
+        user_config: config
+            .sources
+            .user
+            .as_ref()
+            .filter(|_| full)
+            .map(|p| p.display().to_string()),
+        pinentry: config
+            .pinentry
+            .as_ref()
+            .filter(|_| full)
+            .map(|p| p.display().to_string()),
+    };
+    Ok(Status {
+        agent: crate::VERSION.to_string(),
+        protocol: PROTOCOL_VERSION,
+        modules: module_list,
+        tokens,
+        config: summary,
+        readiness: full.then(|| readiness::assess(service, lang, OffsetDateTime::now_utc())),
+    })
 }

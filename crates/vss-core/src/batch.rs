@@ -1,0 +1,222 @@
+//! Batch signing of dossier XML: several named documents, one consent dialog listing each, one
+//! PIN, one login. Every door uses it — `vss sign-xml` (files), the batch form of `sign-xml` (the
+//! extension's dossier page) and the tray's "Ký hồ sơ…" — and only says where the documents
+//! come from and where the signed ones go.
+//!
+//! Before any PIN each document is read once, summarised (form, unit, MST, period, embedded
+//! files) and checked: malformed, already signed, DOCTYPE from a page, or another unit's dossier
+//! (MaSoThue ≠ the certificate's MST) is reported by name and left out; the rest are signed from
+//! the very bytes that fed the dialog and the checks. A token pulled mid-batch fails the rest the
+//! same way; a bad document does not stop the others.
+
+use std::collections::BTreeMap;
+
+use vss_dialog::ConsentText;
+use vss_protocol::messages::text;
+use vss_protocol::{limits, Error, ErrorCode, Lang, Result};
+use vss_xml::{FormSummary, SignOptions};
+
+use crate::caller::Caller;
+use crate::commands::sign_xml::{describe_form, TokenXmlSigner};
+use crate::commands::signing::{prepare, sign_with_consent};
+use crate::service::Service;
+
+/// One document of a batch, as the door read it.
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    /// What the user knows it by (a file name or path), shown in the dialog and the results.
+    pub name: String,
+    pub xml: Vec<u8>,
+    /// A refusal the door found itself before any PIN (unreadable file, output already there).
+    pub refused: Option<Error>,
+}
+
+impl BatchItem {
+    pub fn new(name: impl Into<String>, xml: Vec<u8>) -> BatchItem {
+        BatchItem {
+            name: name.into(),
+            xml,
+            refused: None,
+        }
+    }
+
+    pub fn refused(name: impl Into<String>, error: Error) -> BatchItem {
+        BatchItem {
+            name: name.into(),
+            xml: Vec::new(),
+            refused: Some(error),
+        }
+    }
+}
+
+/// What became of one document.
+#[derive(Debug, Clone)]
+pub struct ItemOutcome {
+    pub name: String,
+    /// The form the agent read, when it could read one.
+    pub form: Option<String>,
+    pub result: Result<()>,
+}
+
+/// What the door does with each document once its fate is known: called with the document's
+/// index, the form read from it (if any) and `Ok(signed XML)` — the door stores it, and an `Err`
+/// it returns becomes the document's outcome — or `Err(why it is not signed)`.
+pub type Deliver<'a> = dyn FnMut(usize, Option<&str>, Result<Vec<u8>>) -> Result<()> + 'a;
+
+/// Signs `items` with `certificate`. `Err` only when nothing could start (certificate not found,
+/// expired, PIN locked); afterwards every document has an outcome, in the order given, and was
+/// delivered exactly once.
+pub fn sign_batch(
+    service: &Service,
+    caller: &Caller,
+    lang: Lang,
+    certificate: &str,
+    opts: &SignOptions,
+    items: &[BatchItem],
+    deliver: &mut Deliver<'_>,
+) -> Result<Vec<ItemOutcome>> {
+    let (token, record) = prepare(service, certificate, None)?;
+    let mst = record.certificate.identity.mst.clone();
+
+    // Pass 1, before any PIN: what each document is, and whether it may be signed.
+    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+    let mut summaries: Vec<(usize, FormSummary)> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let checked = match &item.refused {
+            Some(err) => Err(err.clone()),
+            None => precheck(&item.xml, opts, mst.as_deref()),
+        };
+        match checked {
+            Ok(summary) => summaries.push((index, summary)),
+            Err(err) => {
+                let _ = deliver(index, None, Err(err.clone()));
+                outcomes[index] = Some(ItemOutcome {
+                    name: item.name.clone(),
+                    form: None,
+                    result: Err(err),
+                });
+            }
+        }
+    }
+
+    if !summaries.is_empty() {
+        let signed = sign_with_consent(
+            service,
+            caller,
+            lang,
+            &token,
+            &record,
+            |consent| describe_batch(consent, lang, items, &summaries),
+            |session| {
+                let mut signer = TokenXmlSigner::new(session, &record, true)?;
+                for (index, summary) in &summaries {
+                    let item = &items[*index];
+                    let signed = vss_xml::sign(&item.xml, opts, &mut signer);
+                    // A token gone mid-batch fails the rest the same way; a bad file does not.
+                    if let Err(err) = &signed {
+                        if err.code == ErrorCode::TokenRemoved {
+                            return Err(err.clone());
+                        }
+                    }
+                    let form = Some(summary.form_code.as_str());
+                    let result = match signed {
+                        Ok(xml) => deliver(*index, form, Ok(xml)),
+                        Err(err) => {
+                            let _ = deliver(*index, form, Err(err.clone()));
+                            Err(err)
+                        }
+                    };
+                    outcomes[*index] = Some(ItemOutcome {
+                        name: item.name.clone(),
+                        form: Some(summary.form_code.clone()),
+                        result,
+                    });
+                }
+                Ok(())
+            },
+        );
+        if let Err(err) = signed {
+            for (index, summary) in &summaries {
+                if outcomes[*index].is_none() {
+                    let _ = deliver(*index, Some(&summary.form_code), Err(err.clone()));
+                    outcomes[*index] = Some(ItemOutcome {
+                        name: items[*index].name.clone(),
+                        form: Some(summary.form_code.clone()),
+                        result: Err(err.clone()),
+                    });
+                }
+            }
+        }
+    }
+    Ok(outcomes
+        .into_iter()
+        .zip(items)
+        .map(|(outcome, item)| {
+            outcome.unwrap_or_else(|| ItemOutcome {
+                name: item.name.clone(),
+                form: None,
+                result: Err(Error::internal("document left without an outcome")),
+            })
+        })
+        .collect())
+}
+
+/// Every check that needs no PIN: well-formed, no forbidden DOCTYPE, a unique free signature
+/// parent, and the unit's MST.
+fn precheck(xml: &[u8], opts: &SignOptions, mst: Option<&str>) -> Result<FormSummary> {
+    let summary = vss_xml::summarize(xml)?;
+    vss_xml::check_identity(&summary, mst)?;
+    vss_xml::check_signable(xml, opts)?;
+    Ok(summary)
+}
+
+/// The consent lines of a batch: the count by form, then each document with what the agent read
+/// from it (at most [`limits::MAX_CONSENT_DOCUMENTS`], then how many more).
+fn describe_batch(
+    consent: &mut ConsentText,
+    lang: Lang,
+    items: &[BatchItem],
+    summaries: &[(usize, FormSummary)],
+) {
+    if let [(_, only)] = summaries {
+        describe_form(consent, lang, only);
+    }
+    let mut forms: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, summary) in summaries {
+        *forms.entry(summary.form_code.as_str()).or_default() += 1;
+    }
+    let forms_text: Vec<String> = forms.iter().map(|(f, n)| format!("{f} ×{n}")).collect();
+    consent.derived(text(
+        lang,
+        "dialog-batch",
+        &[
+            ("count", summaries.len().to_string()),
+            ("forms", forms_text.join(", ")),
+        ],
+    ));
+    let unknown = text(lang, "dialog-unknown", &[]);
+    for (index, summary) in summaries.iter().take(limits::MAX_CONSENT_DOCUMENTS) {
+        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.clone());
+        consent.derived(text(
+            lang,
+            "dialog-batch-file",
+            &[
+                ("name", items[*index].name.clone()),
+                ("form", summary.form_code.clone()),
+                ("unit", or_unknown(&summary.unit_name)),
+                ("mst", or_unknown(&summary.tax_code)),
+                ("period", or_unknown(&summary.period)),
+            ],
+        ));
+    }
+    if summaries.len() > limits::MAX_CONSENT_DOCUMENTS {
+        consent.derived(text(
+            lang,
+            "dialog-batch-more",
+            &[(
+                "count",
+                (summaries.len() - limits::MAX_CONSENT_DOCUMENTS).to_string(),
+            )],
+        ));
+    }
+}

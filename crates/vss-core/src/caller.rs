@@ -1,0 +1,261 @@
+//! Who is asking, and what each kind of caller may run: the one authorization policy of the
+//! product (DESIGN §5, §7). Front doors only establish the caller — from the browser's origin,
+//! the HTTP Origin header or bearer token, or the local user — and [`authorize`] decides.
+//!
+//! | caller | may run |
+//! |---|---|
+//! | web origin on the allowlist | `version`, `status` (redacted), `list-certificates`, `sign-xml` (one document), `sign-hash` where the origin has the hash-signing capability |
+//! | the extension's own pages (`chrome-extension://<its id>`) | reading (`version`, `status`, `list-certificates`), the batch form of `sign-xml` and `verify-xml` (the dossier page); never single-operation signing |
+//! | the local user (`vss`, `vss-tray`) | everything |
+//! | a local application over HTTP with the bearer token | everything |
+
+use vss_config::{Capability, Origin, Policy};
+use vss_protocol::{Command, Error, ErrorCode, Result};
+
+/// A caller as a front door established it, never as a request claims it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A web page on an allowlisted origin (checked against the policy).
+    Web(Origin),
+    /// One of the extension's own pages (popup, dossier page): the origin
+    /// `chrome-extension://<its id>` set by its service worker, which pages cannot forge.
+    Extension,
+    /// The user at this computer, through `program` (`vss`, `vss-tray`, …).
+    LocalUser { program: String },
+    /// A local program over HTTP that presented the bearer token.
+    LocalApp,
+}
+
+impl Caller {
+    /// The local user through `program`.
+    pub fn local(program: impl Into<String>) -> Caller {
+        Caller::LocalUser {
+            program: program.into(),
+        }
+    }
+
+    /// The web origin, for web callers.
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Caller::Web(origin) => Some(origin),
+            _ => None,
+        }
+    }
+
+    /// How the caller appears in logs and, for local callers, in the consent dialog.
+    pub fn label(&self) -> String {
+        match self {
+            Caller::Web(origin) => origin.to_string(),
+            Caller::Extension => "extension".into(),
+            Caller::LocalUser { program } => program.clone(),
+            Caller::LocalApp => "local application".into(),
+        }
+    }
+
+    /// Whether the caller sees everything (module paths, token serials) as the CLI does.
+    pub fn sees_everything(&self) -> bool {
+        !matches!(self, Caller::Web(_))
+    }
+
+    /// Whether XML from this caller may carry a DOCTYPE: only files the local user chose
+    /// (DESIGN §4: XML from a page or HTTP never does).
+    pub fn may_send_doctype(&self) -> bool {
+        matches!(self, Caller::LocalUser { .. })
+    }
+}
+
+/// `capability_denied` unless `caller` may run `command` under `policy`.
+pub fn authorize(policy: &Policy, caller: &Caller, command: &Command) -> Result<()> {
+    let reading = matches!(
+        command,
+        Command::Version | Command::Status | Command::ListCertificates(_)
+    );
+    match caller {
+        Caller::LocalUser { .. } | Caller::LocalApp => Ok(()),
+        Caller::Extension => match command {
+            _ if reading => Ok(()),
+            Command::SignXmlBatch(_) | Command::VerifyXml(_) => Ok(()),
+            _ => Err(denied("extension", "capability-single-signing")),
+        },
+        Caller::Web(origin) => match command {
+            _ if reading => Ok(()),
+            Command::SignXml(_) => Ok(()),
+            Command::SignHash(_) => policy.require(origin, Capability::HashSigning),
+            Command::SignXmlBatch(_) => Err(denied(origin.as_str(), "capability-batch-signing")),
+            Command::VerifyXml(_) => Err(denied(origin.as_str(), "capability-verification")),
+            _ => Err(denied(origin.as_str(), "capability-signing")),
+        },
+    }
+}
+
+fn denied(who: &str, capability: &'static str) -> Error {
+    Error::new(ErrorCode::CapabilityDenied)
+        .arg("origin", who.to_string())
+        .arg_text("capability", capability)
+}
+
+/// The extension id in the caller argument Chrome passes a native host
+/// (`chrome-extension://<id>/`), if it is ours or one the config adds.
+pub fn check_extension(argv_origin: &str, extra_ids: &[String]) -> Result<String> {
+    let id = argv_origin
+        .strip_prefix("chrome-extension://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .filter(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_lowercase()))
+        .ok_or_else(|| {
+            Error::new(ErrorCode::OriginNotAllowed)
+                .arg("origin", argv_origin.chars().take(100).collect::<String>())
+        })?;
+    let known = id == vss_protocol::EXTENSION_ID || extra_ids.iter().any(|e| e == id);
+    if !known {
+        return Err(Error::new(ErrorCode::OriginNotAllowed).arg("origin", argv_origin.to_string()));
+    }
+    Ok(id.to_string())
+}
+
+/// The caller of one native-messaging request: the extension's own pages when the service
+/// worker set our own origin, else a web origin checked against the policy.
+pub fn native_caller(policy: &Policy, extension_id: &str, origin: Option<&str>) -> Result<Caller> {
+    let own = format!("chrome-extension://{extension_id}");
+    match origin.map(|o| o.trim_end_matches('/')) {
+        Some(o) if o == own => Ok(Caller::Extension),
+        Some(o) => Ok(Caller::Web(policy.check(o)?)),
+        None => Err(Error::new(ErrorCode::OriginNotAllowed).arg("origin", "—")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vss_config::Config;
+    use vss_protocol::{BatchDocument, SignXmlBatchArgs, VerifyXmlArgs};
+
+    fn policy() -> Policy {
+        Policy::from_config(&Config {
+            extra_origins: vec!["https://ivan.example.vn".into()],
+            ..Default::default()
+        })
+    }
+
+    fn command(name: &str, args: serde_json::Value) -> Command {
+        Command::parse(name, &args).unwrap()
+    }
+
+    fn batch() -> Command {
+        Command::SignXmlBatch(SignXmlBatchArgs {
+            certificate: "x".into(),
+            documents: vec![BatchDocument {
+                name: "a.xml".into(),
+                xml: String::new(),
+            }],
+            parent: None,
+            digest: None,
+            c14n: None,
+            signing_time: None,
+        })
+    }
+
+    fn sign_hash() -> Command {
+        command(
+            "sign-hash",
+            serde_json::json!({"certificate": "x", "hash": "", "hash_algorithm": "SHA-256"}),
+        )
+    }
+
+    fn sign_xml() -> Command {
+        command(
+            "sign-xml",
+            serde_json::json!({"certificate": "x", "xml": ""}),
+        )
+    }
+
+    fn verify() -> Command {
+        Command::VerifyXml(VerifyXmlArgs { xml: String::new() })
+    }
+
+    fn code(r: Result<()>) -> Option<ErrorCode> {
+        r.err().map(|e| e.code)
+    }
+
+    #[test]
+    fn web_pages_never_get_a_batch_or_verification() {
+        let p = policy();
+        for origin in [
+            "https://gddt.baohiemxahoi.gov.vn",
+            "https://ivan.example.vn",
+        ] {
+            let web = Caller::Web(p.check(origin).unwrap());
+            assert_eq!(
+                code(authorize(&p, &web, &batch())),
+                Some(ErrorCode::CapabilityDenied)
+            );
+            assert_eq!(
+                code(authorize(&p, &web, &verify())),
+                Some(ErrorCode::CapabilityDenied)
+            );
+            assert_eq!(code(authorize(&p, &web, &sign_xml())), None);
+            assert_eq!(code(authorize(&p, &web, &Command::Status)), None);
+        }
+    }
+
+    #[test]
+    fn blind_hash_signing_only_where_granted() {
+        let p = policy();
+        let portal = Caller::Web(p.check("https://gddt.baohiemxahoi.gov.vn").unwrap());
+        let added = Caller::Web(p.check("https://ivan.example.vn").unwrap());
+        assert_eq!(code(authorize(&p, &portal, &sign_hash())), None);
+        assert_eq!(
+            code(authorize(&p, &added, &sign_hash())),
+            Some(ErrorCode::CapabilityDenied)
+        );
+    }
+
+    #[test]
+    fn extension_pages_read_batch_and_verify_but_never_sign_one_operation() {
+        let p = policy();
+        let e = Caller::Extension;
+        assert_eq!(code(authorize(&p, &e, &Command::Version)), None);
+        assert_eq!(code(authorize(&p, &e, &batch())), None);
+        assert_eq!(code(authorize(&p, &e, &verify())), None);
+        assert_eq!(
+            code(authorize(&p, &e, &sign_hash())),
+            Some(ErrorCode::CapabilityDenied)
+        );
+        assert_eq!(
+            code(authorize(&p, &e, &sign_xml())),
+            Some(ErrorCode::CapabilityDenied)
+        );
+    }
+
+    #[test]
+    fn local_callers_run_everything() {
+        let p = policy();
+        for caller in [Caller::local("vss"), Caller::LocalApp] {
+            for c in [sign_hash(), sign_xml(), batch(), verify(), Command::Status] {
+                assert_eq!(code(authorize(&p, &caller, &c)), None);
+            }
+        }
+    }
+
+    #[test]
+    fn the_own_origin_is_the_extension_and_others_are_checked() {
+        let p = policy();
+        let id = vss_protocol::EXTENSION_ID;
+        let own = format!("chrome-extension://{id}");
+        assert_eq!(
+            native_caller(&p, id, Some(&own)).unwrap(),
+            Caller::Extension
+        );
+        assert_eq!(
+            native_caller(&p, id, Some(&format!("{own}/"))).unwrap(),
+            Caller::Extension
+        );
+        for other in [
+            "chrome-extension://bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            "https://evil.example",
+            "null",
+        ] {
+            assert!(native_caller(&p, id, Some(other)).is_err(), "{other}");
+        }
+        assert!(native_caller(&p, id, None).is_err());
+    }
+}

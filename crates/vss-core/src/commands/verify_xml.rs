@@ -1,0 +1,50 @@
+//! `verify-xml` `{"xml": base64}` → the verification report (DESIGN §4, §7): signature valid or
+//! not, signer and identity, signing time, chain trust against the configured anchors. For the
+//! extension's dossier page and local callers; `vss verify-xml` shares the anchor loading.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use vss_protocol::command::VerifyXmlArgs;
+use vss_protocol::{Error, ErrorCode, Result};
+use vss_xml::{VerifyOptions, VerifyReport};
+
+use crate::caller::Caller;
+use crate::service::Service;
+
+pub fn run(service: &Service, caller: &Caller, args: &VerifyXmlArgs) -> Result<VerifyReport> {
+    let xml = base64::engine::general_purpose::STANDARD
+        .decode(args.xml.trim())
+        .map_err(|_| Error::bad_request("xml must be base64"))?;
+    let opts = verify_options(&service.config.trust_anchors, caller)?;
+    vss_xml::verify(&xml, &opts)
+}
+
+/// The verification options for `caller` with the anchors in `paths` (PEM files).
+pub fn verify_options(paths: &[PathBuf], caller: &Caller) -> Result<VerifyOptions> {
+    Ok(VerifyOptions {
+        trust_anchors: load_anchors(paths)?,
+        allow_doctype: caller.may_send_doctype(),
+        ..Default::default()
+    })
+}
+
+/// Reads every PEM certificate of each file.
+pub fn load_anchors(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
+    let mut anchors = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
+        for pem in x509_parser::pem::Pem::iter_from_buffer(&bytes) {
+            let pem = pem.map_err(|e| file_error(path, e))?;
+            anchors.push(pem.contents);
+        }
+    }
+    Ok(anchors)
+}
+
+/// `file_unreadable` naming the file.
+pub fn file_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorCode::FileUnreadable)
+        .arg("path", path.display().to_string())
+        .arg("reason", e.to_string())
+}

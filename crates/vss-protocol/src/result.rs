@@ -1,0 +1,134 @@
+//! The result object of every command (DESIGN §2, §7), typed: the service returns these, the
+//! transports serialize them unchanged, and the CLI, the doctor, the tray and the tests read
+//! their fields instead of looking up string keys.
+
+use serde::{Deserialize, Serialize};
+
+use crate::certificate::Certificate;
+use crate::error::ErrorBody;
+use crate::readiness::Readiness;
+
+/// `version` → `{"agent": "1.2.3", "protocol": 1}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    pub agent: String,
+    pub protocol: u32,
+}
+
+/// `status`: modules, tokens and a config summary. A web origin gets no module paths and token
+/// serials only as a per-origin hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    pub agent: String,
+    pub protocol: u32,
+    pub modules: Vec<ModuleReport>,
+    pub tokens: Vec<TokenReport>,
+    pub config: ConfigSummary,
+    /// Ready / attention / problem with what to do, in the request's language (callers that see
+    /// everything: the extension's pages, the CLI, the tray).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<Readiness>,
+}
+
+/// One PKCS#11 module the agent tried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleReport {
+    /// The module file (omitted for web origins: paths contain user names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub loaded: bool,
+    /// Why it did not load (for IT; omitted for web origins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+}
+
+/// The token's PIN state, as far as PKCS#11 tells it (flags, not a number of tries).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinState {
+    pub count_low: bool,
+    pub final_try: bool,
+    pub locked: bool,
+}
+
+/// A token present in a slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenReport {
+    pub slot: u64,
+    pub label: String,
+    pub manufacturer: String,
+    pub model: String,
+    /// The token's serial; for a web origin a per-origin hash of it.
+    pub serial: String,
+    pub pin: PinState,
+    pub protected_auth_path: bool,
+    /// The module the token was found through (omitted for web origins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+}
+
+/// The configuration in force, as `status` summarises it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigSummary {
+    pub locked: bool,
+    pub lang: String,
+    pub allowed_origins: Vec<String>,
+    pub allow_sha1: bool,
+    pub dialog_timeout_seconds: u64,
+    /// Local callers only: where modules came from (`environment`, `config`, `builtin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_config: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_config: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinentry: Option<String>,
+}
+
+/// `list-certificates` → `{"certificates": [Certificate]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateList {
+    pub certificates: Vec<Certificate>,
+}
+
+/// `sign-hash` → the signature, its algorithm and the signer's certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HashSignature {
+    /// Base64; ECDSA signatures are DER-encoded.
+    pub signature: String,
+    /// e.g. `RSASSA-PKCS1-v1_5-SHA256`.
+    pub signature_algorithm: String,
+    /// Base64 DER.
+    pub certificate: String,
+}
+
+/// `sign-xml` (one document) → `{"xml": "<base64 of the signed XML>"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignedXml {
+    pub xml: String,
+}
+
+/// `sign-xml` in its batch form → one entry per document, in the order given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignedBatch {
+    pub documents: Vec<BatchOutcome>,
+}
+
+/// What became of one document of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchOutcome {
+    /// The name the caller gave (a file name).
+    pub name: String,
+    pub ok: bool,
+    /// The form the agent read (`TK1-TS`, `BHXHDienTu`, …), when it could read one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+    /// Base64 of the signed XML, when `ok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml: Option<String>,
+    /// Why it was not signed, when not `ok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+}
