@@ -1,18 +1,21 @@
 // Every limit, timeout and fixed name of the extension, in one place. The service worker, the
 // popup and the tests (extension/test, tests/e2e) import it; the page-world script and the
 // content relay are classic scripts and repeat the few values they need, marked "see config.js".
+// What the agent also knows (names, the agent's limits, hash lengths, the expiry warning) comes
+// from generated/limits.js, generated from crates/vss-protocol/src/limits.rs.
 
-/** Name under which the agent is registered with the browser (DESIGN §6). */
-export const NATIVE_HOST_NAME = "vn.vss.token_signing";
+import { MAX_AGENT_REQUEST_BYTES } from "./generated/limits.js";
 
-/** The extension's fixed id, from the `key` in manifest.json. */
-export const EXTENSION_ID = "aljobffeainbeaoomgcjaebgogaandcp";
-
-/** Origins that get the page APIs without any administrator setting (DESIGN §3). */
-export const DEFAULT_ALLOWED_ORIGINS = Object.freeze([
-  "https://gddt.baohiemxahoi.gov.vn",
-  "https://dichvucong.baohiemxahoi.gov.vn",
-]);
+export {
+  NATIVE_HOST_NAME,
+  EXTENSION_ID,
+  DEFAULT_ALLOWED_ORIGINS,
+  MAX_AGENT_REQUEST_BYTES,
+  HASH_LENGTHS,
+  EXPIRY_WARNING_DAYS,
+  MAX_BATCH_DOCUMENTS,
+  MAX_BATCH_XML_BYTES,
+} from "./generated/limits.js";
 
 /** Key of the administrator's extra origins in chrome.storage.managed (managed_schema.json). */
 export const MANAGED_ORIGINS_KEY = "AllowedOrigins";
@@ -47,9 +50,6 @@ export const MAX_CHUNKED_REPLY_CHARS = 32 * 1024 * 1024;
 /** Largest number of parts a chunked reply may announce. */
 export const MAX_CHUNKS = 64;
 
-/** Largest request the agent accepts, serialized (MAX_REQUEST_BYTES in limits.rs). */
-export const MAX_AGENT_REQUEST_BYTES = 8 * 1024 * 1024;
-
 /** Room left in a request for everything but the XML: base64 of XML must fit below this. */
 export const MAX_XML_BASE64_CHARS = MAX_AGENT_REQUEST_BYTES - 64 * 1024;
 
@@ -66,18 +66,6 @@ export const MAX_PENDING_PER_DOCUMENT = 16;
  * (the page learns within a second whether the extension is present). */
 export const PRESENCE_TIMEOUT_MS = 1000;
 
-/** Hash algorithms and their digest lengths in bytes (TokenSigning checks type vs length). */
-export const HASH_LENGTHS = Object.freeze({
-  "SHA-1": 20,
-  "SHA-224": 28,
-  "SHA-256": 32,
-  "SHA-384": 48,
-  "SHA-512": 64,
-});
-
 /** Languages the extension speaks to pages; the agent localises its own errors. */
 export const LANGUAGES = Object.freeze(["vi", "en"]);
 export const DEFAULT_LANGUAGE = "vi";
-
-/** Days before expiry from which the popup warns (as the seed guides ask). */
-export const EXPIRY_WARNING_DAYS = 30;

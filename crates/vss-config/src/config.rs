@@ -257,7 +257,8 @@ impl Config {
             self.allow_sha1 = allow;
         }
         if let Some(secs) = file.dialog_timeout_seconds {
-            self.dialog_timeout = Duration::from_secs(secs.clamp(10, 600));
+            let (least, most) = limits::DIALOG_TIMEOUT_RANGE_SECONDS;
+            self.dialog_timeout = Duration::from_secs(secs.clamp(least, most));
         }
         self.trust_anchors
             .extend(file.trust_anchors.unwrap_or_default());

@@ -10,9 +10,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter, Layer};
 use vss_config::Config;
-
-/// Log files kept.
-const LOG_FILES_KEPT: usize = 7;
+use vss_protocol::limits::LOG_FILES_KEPT;
 
 /// The directory logs go to: config `log.dir`, else `<user data dir>/logs`.
 pub fn log_dir(config: &Config) -> Option<PathBuf> {

@@ -120,7 +120,11 @@ impl Service {
         let outcome = Command::parse(&request.command, &request.arguments)
             .and_then(|command| self.run(caller, &command, lang));
         let origin = caller.label();
-        let command: String = request.command.chars().take(32).collect();
+        let command: String = request
+            .command
+            .chars()
+            .take(limits::MAX_LOGGED_COMMAND_CHARS)
+            .collect();
         let id: String = request
             .id
             .chars()

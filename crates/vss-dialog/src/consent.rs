@@ -5,29 +5,10 @@
 use vss_protocol::messages::text;
 use vss_protocol::{limits, Certificate, Lang};
 
-/// Removes control, bidi and zero-width characters and cuts to the dialog limit.
+/// Page or file text as a dialog may show it: invisible and control characters removed, cut to
+/// the dialog limit (the one sanitizer, [`vss_protocol::display::clean`]).
 pub fn sanitize_page_text(input: &str) -> String {
-    let cleaned: String = input
-        .chars()
-        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
-        .filter(|c| !c.is_control() && !is_invisible_format(*c))
-        .collect();
-    let trimmed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = trimmed
-        .chars()
-        .take(limits::MAX_DIALOG_TEXT_CHARS)
-        .collect();
-    if trimmed.chars().count() > limits::MAX_DIALOG_TEXT_CHARS {
-        out.push('…');
-    }
-    out
-}
-
-/// Bidi overrides/isolates and zero-width characters: they can make a dialog lie.
-fn is_invisible_format(c: char) -> bool {
-    matches!(c,
-        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+    vss_protocol::display::clean(input, limits::MAX_DIALOG_TEXT_CHARS)
 }
 
 /// Builder for the dialog's description, line by line.

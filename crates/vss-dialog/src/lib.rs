@@ -12,7 +12,7 @@ pub mod win32;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use vss_protocol::Result;
+use vss_protocol::{Error, ErrorCode, Result};
 use zeroize::Zeroizing;
 
 pub use consent::{sanitize_page_text, ConsentText};
@@ -42,6 +42,19 @@ pub enum PromptAnswer {
 /// A consent/PIN dialog. Errors: `user_cancelled`, `user_timeout`, `dialog_unavailable`.
 pub trait Prompt: Send + Sync {
     fn ask(&self, request: &PromptRequest) -> Result<PromptAnswer>;
+}
+
+/// `user_timeout`, saying how long the dialog waited (the timeout is configurable).
+pub fn timed_out(timeout: Duration) -> Error {
+    let seconds = timeout.as_secs();
+    let err = Error::new(ErrorCode::UserTimeout);
+    if seconds >= 60 && seconds % 60 == 0 {
+        err.arg("n", (seconds / 60).to_string())
+            .arg_text("wait", "wait-minutes")
+    } else {
+        err.arg("n", seconds.to_string())
+            .arg_text("wait", "wait-seconds")
+    }
 }
 
 /// The dialog this platform uses: the configured pinentry program (config or `VSS_PINENTRY`) if

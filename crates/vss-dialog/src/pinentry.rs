@@ -257,7 +257,7 @@ impl Prompt for Pinentry {
                 Err(Error::new(ErrorCode::UserCancelled))
             }
             Ok(Reply::Err(GPG_ERR_TIMEOUT, _)) | Err(ReadFailure::Timeout) => {
-                Err(Error::new(ErrorCode::UserTimeout))
+                Err(crate::timed_out(request.timeout))
             }
             Ok(Reply::Err(_, msg)) => Err(self.unavailable(msg)),
             Err(ReadFailure::Closed) => Err(self.unavailable("program exited")),

@@ -46,7 +46,7 @@ impl Win32Dialog {
 }
 
 /// Longest PIN the box accepts (PKCS#11 tokens use 4–16 characters; room to spare).
-const MAX_PIN_CHARS: usize = 64;
+use vss_protocol::limits::MAX_PIN_CHARS;
 const TIMER_ID: usize = 1;
 /// From the Controls and SystemServices headers, whose windows-sys features this file does not
 /// otherwise need.
@@ -446,7 +446,7 @@ impl Prompt for Win32Dialog {
                 Some(Outcome::Pin(pin)) => Ok(PromptAnswer::Pin(pin)),
                 Some(Outcome::Confirmed) => Ok(PromptAnswer::Confirmed),
                 Some(Outcome::Cancelled) => Err(Error::new(ErrorCode::UserCancelled)),
-                Some(Outcome::TimedOut) => Err(Error::new(ErrorCode::UserTimeout)),
+                Some(Outcome::TimedOut) => Err(crate::timed_out(request.timeout)),
                 None if broken => Err(unavailable("the message loop ended")),
                 None => Err(unavailable("no answer")),
             }

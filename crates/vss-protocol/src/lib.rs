@@ -4,6 +4,7 @@
 
 pub mod certificate;
 pub mod command;
+pub mod display;
 pub mod error;
 pub mod lang;
 pub mod limits;

@@ -45,6 +45,33 @@ pub const MAX_DOCUMENT_NAME_CHARS: usize = 120;
 /// Documents of a batch listed one by one in the consent dialog; the rest are counted.
 pub const MAX_CONSENT_DOCUMENTS: usize = 12;
 
+/// Log files kept (one a day).
+pub const LOG_FILES_KEPT: usize = 7;
+
+/// Longest command name written to a log line.
+pub const MAX_LOGGED_COMMAND_CHARS: usize = 32;
+
+/// Longest value of a dossier field (unit name, period, …) read for the consent summary.
+pub const MAX_SUMMARY_FIELD_CHARS: usize = 200;
+
+/// The dialog timeout an admin may configure (`dialog_timeout_seconds`), clamped to this range.
+pub const DIALOG_TIMEOUT_RANGE_SECONDS: (u64, u64) = (10, 600);
+
+/// Longest PIN the Windows dialog accepts.
+pub const MAX_PIN_CHARS: usize = 64;
+
+/// Default deepest element nesting of XML input.
+pub const XML_MAX_DEPTH: usize = 256;
+
+/// Default most nodes (elements, attributes, text runs, comments, PIs) of XML input.
+pub const XML_MAX_NODES: usize = 4_000_000;
+
+/// Default largest XML input, in bytes (a 50 MB BHXHDienTu envelope with room).
+pub const XML_MAX_BYTES: usize = 100 * 1024 * 1024;
+
+/// Default most characters references to declared entities may expand to, in one document.
+pub const XML_MAX_ENTITY_EXPANSION: usize = 1024 * 1024;
+
 /// Native-messaging requests in flight at once in one agent; beyond this, `busy`.
 pub const MAX_IN_FLIGHT: usize = 16;
 

@@ -124,11 +124,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
+        use vss_protocol::limits;
         Limits {
-            max_depth: 256,
-            max_nodes: 4_000_000,
-            max_size: 100 * 1024 * 1024,
-            max_entity_expansion: 1024 * 1024,
+            max_depth: limits::XML_MAX_DEPTH,
+            max_nodes: limits::XML_MAX_NODES,
+            max_size: limits::XML_MAX_BYTES,
+            max_entity_expansion: limits::XML_MAX_ENTITY_EXPANSION,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::parse::{self, Node, ParseConfig, Visitor};
 use crate::Limits;
 
 /// Longest field value kept for a dialog.
-const MAX_FIELD_CHARS: usize = 200;
+use vss_protocol::limits::MAX_SUMMARY_FIELD_CHARS as MAX_FIELD_CHARS;
 
 /// Known forms: each field at a fixed path below the document element (DESIGN §4). Values are
 /// read only there; zero or several matches leave the field unknown.
@@ -204,22 +204,9 @@ impl Visitor for Reader {
     }
 }
 
-/// Collapses whitespace and strips control, bidi and zero-width characters: the value goes to
-/// a dialog.
+/// The value as a dialog may show it (the one sanitizer of outside text).
 fn clean(s: &str) -> String {
-    let kept: String = s
-        .chars()
-        .filter(|c| {
-            !c.is_control()
-                && !matches!(*c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF)
-        })
-        .collect();
-    kept.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(MAX_FIELD_CHARS)
-        .collect()
+    vss_protocol::display::clean(s, MAX_FIELD_CHARS)
 }
 
 /// Reads the consent summary of `xml`. No DOCTYPE is accepted (the agent reads what pages

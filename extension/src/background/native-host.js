@@ -26,8 +26,6 @@ export class NativeHost {
     this.port = null;
     this.pending = new Map();
     this.sequence = 0;
-    /** What is known about the agent, for the popup: {connected, lastDisconnect}. */
-    this.state = { connected: false, lastDisconnect: null };
   }
 
   /** Sends `command` for `origin`; resolves with the reply envelope (never rejects). */
@@ -52,7 +50,6 @@ export class NativeHost {
     if (this.port !== null) return this.port;
     const port = this.connect(this.hostName);
     this.port = port;
-    this.state.connected = true;
     port.onMessage.addListener((message) => this.onMessage(message));
     port.onDisconnect.addListener(() => this.onDisconnect(port));
     return port;
@@ -86,7 +83,6 @@ export class NativeHost {
     const reason = this.lastError() ?? "disconnected";
     if (port !== this.port) return;
     this.port = null;
-    this.state = { connected: false, lastDisconnect: reason };
     const code = NOT_INSTALLED.some((pattern) => pattern.test(reason)) ? "native_unavailable" : "native_disconnected";
     for (const [id, entry] of this.pending) {
       this.finish(id, { ok: false, error: extensionError(code, entry.lang, { reason }) });

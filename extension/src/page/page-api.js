@@ -9,13 +9,14 @@
   const pending = new Map();
   let sequence = 0;
 
+  // ext-err/ext-hint-extension_unavailable in the catalogue (checked by extension_sync.rs).
   const UNAVAILABLE = {
     vi: [
-      "Tiện ích VSS Token Signing không phản hồi trên trang này.",
+      "Tiện ích VSS Token Signing chưa sẵn sàng trên trang này.",
       "Hãy tải lại trang (F5). Nếu vẫn lỗi, kiểm tra tiện ích đã được bật trong chrome://extensions.",
     ],
     en: [
-      "The VSS Token Signing extension does not respond on this page.",
+      "The VSS Token Signing extension is not ready on this page.",
       "Reload the page (F5). If it persists, check that the extension is enabled in chrome://extensions.",
     ],
   };
