@@ -9,16 +9,13 @@
 //! the very bytes that fed the dialog and the checks. A token pulled mid-batch fails the rest the
 //! same way; a bad document does not stop the others.
 
-use std::collections::BTreeMap;
-
-use vss_dialog::ConsentText;
-use vss_protocol::messages::text;
-use vss_protocol::{limits, Error, ErrorCode, Lang, Result};
+use vss_dialog::Content;
+use vss_protocol::{Error, ErrorCode, Lang, Result};
 use vss_xml::{FormSummary, SignOptions};
 
 use crate::caller::Caller;
-use crate::commands::sign_xml::{describe_form, TokenXmlSigner};
-use crate::commands::signing::{prepare, sign_with_consent};
+use crate::commands::sign_xml::{document_summary, TokenXmlSigner};
+use crate::commands::signing::{prepare, sign_with_consent, Operation};
 use crate::service::Service;
 
 /// One document of a batch, as the door read it.
@@ -106,7 +103,17 @@ pub fn sign_batch(
             lang,
             &token,
             &record,
-            |consent| describe_batch(consent, lang, items, &summaries),
+            Operation {
+                content: Content::Documents(
+                    summaries
+                        .iter()
+                        .map(|(index, summary)| {
+                            document_summary(summary, Some(items[*index].name.as_str()))
+                        })
+                        .collect(),
+                ),
+                claim: None,
+            },
             |session| {
                 let mut signer = TokenXmlSigner::new(session, &record, true)?;
                 for (index, summary) in &summaries {
@@ -168,55 +175,4 @@ fn precheck(xml: &[u8], opts: &SignOptions, mst: Option<&str>) -> Result<FormSum
     vss_xml::check_identity(&summary, mst)?;
     vss_xml::check_signable(xml, opts)?;
     Ok(summary)
-}
-
-/// The consent lines of a batch: the count by form, then each document with what the agent read
-/// from it (at most [`limits::MAX_CONSENT_DOCUMENTS`], then how many more).
-fn describe_batch(
-    consent: &mut ConsentText,
-    lang: Lang,
-    items: &[BatchItem],
-    summaries: &[(usize, FormSummary)],
-) {
-    if let [(_, only)] = summaries {
-        describe_form(consent, lang, only);
-    }
-    let mut forms: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, summary) in summaries {
-        *forms.entry(summary.form_code.as_str()).or_default() += 1;
-    }
-    let forms_text: Vec<String> = forms.iter().map(|(f, n)| format!("{f} ×{n}")).collect();
-    consent.derived(text(
-        lang,
-        "dialog-batch",
-        &[
-            ("count", summaries.len().to_string()),
-            ("forms", forms_text.join(", ")),
-        ],
-    ));
-    let unknown = text(lang, "dialog-unknown", &[]);
-    for (index, summary) in summaries.iter().take(limits::MAX_CONSENT_DOCUMENTS) {
-        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.clone());
-        consent.derived(text(
-            lang,
-            "dialog-batch-file",
-            &[
-                ("name", items[*index].name.clone()),
-                ("form", summary.form_code.clone()),
-                ("unit", or_unknown(&summary.unit_name)),
-                ("mst", or_unknown(&summary.tax_code)),
-                ("period", or_unknown(&summary.period)),
-            ],
-        ));
-    }
-    if summaries.len() > limits::MAX_CONSENT_DOCUMENTS {
-        consent.derived(text(
-            lang,
-            "dialog-batch-more",
-            &[(
-                "count",
-                (summaries.len() - limits::MAX_CONSENT_DOCUMENTS).to_string(),
-            )],
-        ));
-    }
 }

@@ -1,9 +1,13 @@
-//! The consent text: who asks, which certificate (holder, MST, expiry), what is signed — what
-//! the agent derived itself kept apart from what the page claims (labelled unverified,
-//! sanitised and cut to 200 characters).
+//! The consent: what one dialog tells the user before the PIN, as a value — who asks, which
+//! certificate (holder, MST, expiry), what is signed (a hash the agent cannot show, or the
+//! documents with what the agent itself read from them), the PIN state, the agent's notices,
+//! and what the caller only claims. Each dialog (pinentry, Win32) renders it with
+//! [`Consent::render`], which keeps DESIGN §7's dialog integrity: the agent's own lines come
+//! first and are never cut or pushed out; text read from a file comes next and text a page
+//! claims comes last, both sanitized, cut per line and budgeted as a whole.
 
 use vss_protocol::messages::text;
-use vss_protocol::{limits, Certificate, Lang};
+use vss_protocol::{limits, Lang, PinState};
 
 /// Page or file text as a dialog may show it: invisible and control characters removed, cut to
 /// the dialog limit (the one sanitizer, [`vss_protocol::display::clean`]).
@@ -11,106 +15,252 @@ pub fn sanitize_page_text(input: &str) -> String {
     vss_protocol::display::clean(input, limits::MAX_DIALOG_TEXT_CHARS)
 }
 
-/// Builder for the dialog's description, line by line.
-pub struct ConsentText {
-    lang: Lang,
-    lines: Vec<String>,
+/// Who asks, as the agent established it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requester {
+    /// A web origin the agent checked against its allowlist.
+    Web(String),
+    /// A program of the user's on this computer (`vss`, `vss-tray`, the extension's own page).
+    Local(String),
 }
 
-impl ConsentText {
-    pub fn new(lang: Lang) -> Self {
-        ConsentText {
-            lang,
-            lines: Vec::new(),
+/// The certificate whose key signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    pub holder: String,
+    pub mst: Option<String>,
+    /// Expiry date as users read it (dd/mm/yyyy).
+    pub expiry: String,
+}
+
+/// What the agent itself read from one document (fields it could not read are `None`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentSummary {
+    /// The file name, for a batch.
+    pub name: Option<String>,
+    pub form: String,
+    pub unit: Option<String>,
+    pub mst: Option<String>,
+    pub bhxh_code: Option<String>,
+    pub period: Option<String>,
+    /// Embedded files of a BHXHDienTu envelope.
+    pub files: Vec<String>,
+}
+
+/// What is signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// A hash the page computed: the agent cannot show the content.
+    Hash {
+        algorithm: String,
+        fingerprint: String,
+    },
+    /// One or more documents the agent read itself.
+    Documents(Vec<DocumentSummary>),
+}
+
+/// What the caller says it is signing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claim {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Given by the user at this computer (shown as given), not by a page or another program
+    /// (shown as unverified).
+    pub by_local_user: bool,
+}
+
+/// One consent dialog's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub requester: Requester,
+    pub signer: Signer,
+    pub content: Content,
+    pub pin: PinState,
+    /// PIN-pad token: the PIN is typed on the device.
+    pub pinpad: bool,
+    /// Further lines the agent itself states (e.g. the certificate's revocation status),
+    /// already in the dialog's language.
+    pub notices: Vec<String>,
+    pub claim: Option<Claim>,
+}
+
+impl Consent {
+    /// The dialog's text in `lang`, at most `budget` bytes as pinentry counts them (a newline
+    /// is `%0A`, three bytes). The agent's lines are always whole; file and page text fill what
+    /// is left, and a line that no longer fits is replaced by one "more not shown" line.
+    pub fn render(&self, lang: Lang, budget: usize) -> String {
+        let t = |id: &str, args: &[(&str, String)]| text(lang, id, args);
+        let unknown = t("dialog-unknown", &[]);
+        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.clone());
+
+        let mut own = vec![
+            match &self.requester {
+                Requester::Web(origin) => t("dialog-origin", &[("origin", origin.clone())]),
+                Requester::Local(program) => t("dialog-local", &[("program", program.clone())]),
+            },
+            t("dialog-holder", &[("holder", self.signer.holder.clone())]),
+            t("dialog-mst", &[("mst", or_unknown(&self.signer.mst))]),
+            t("dialog-expiry", &[("date", self.signer.expiry.clone())]),
+        ];
+        if self.pin.final_try {
+            own.push(t("dialog-pin-final-try", &[]));
+        } else if self.pin.count_low {
+            own.push(t("dialog-pin-count-low", &[]));
         }
-    }
-
-    fn line(&mut self, id: &str, args: &[(&str, String)]) -> &mut Self {
-        self.lines.push(text(self.lang, id, args));
-        self
-    }
-
-    /// Who asks: a web origin (checked by the agent) or a program on this computer.
-    pub fn requester(&mut self, origin: Option<&str>, program: &str) -> &mut Self {
-        match origin {
-            Some(origin) => self.line("dialog-origin", &[("origin", origin.to_string())]),
-            None => self.line("dialog-local", &[("program", program.to_string())]),
+        if self.pinpad {
+            own.push(t("dialog-pinpad", &[]));
         }
-    }
+        own.extend(self.notices.iter().cloned());
 
-    /// The certificate: holder, MST (or "unknown"), expiry date.
-    pub fn certificate(&mut self, certificate: &Certificate, expiry: &str) -> &mut Self {
-        let unknown = text(self.lang, "dialog-unknown", &[]);
-        self.line("dialog-holder", &[("holder", certificate.holder.clone())]);
-        let mst = certificate.identity.mst.clone().unwrap_or(unknown);
-        self.line("dialog-mst", &[("mst", mst)]);
-        self.line("dialog-expiry", &[("date", expiry.to_string())])
-    }
-
-    /// What the page says it is signing (unverified).
-    pub fn page_document(&mut self, title: Option<&str>, description: Option<&str>) -> &mut Self {
-        if let Some(title) = title.map(sanitize_page_text).filter(|t| !t.is_empty()) {
-            self.line("dialog-document", &[("title", title)]);
+        let mut read = Vec::new();
+        match &self.content {
+            Content::Hash {
+                algorithm,
+                fingerprint,
+            } => {
+                own.push(t(
+                    "dialog-hash",
+                    &[
+                        ("algorithm", algorithm.clone()),
+                        ("fingerprint", fingerprint.clone()),
+                    ],
+                ));
+                own.push(t("dialog-blind", &[]));
+            }
+            Content::Documents(documents) => {
+                if let [only] = documents.as_slice() {
+                    read.push(t("dialog-xml-form", &[("form", only.form.clone())]));
+                    read.push(t("dialog-xml-unit", &[("unit", or_unknown(&only.unit))]));
+                    read.push(t("dialog-xml-mst", &[("mst", or_unknown(&only.mst))]));
+                    if let Some(code) = &only.bhxh_code {
+                        read.push(t("dialog-xml-bhxh", &[("code", code.clone())]));
+                    }
+                    if let Some(period) = &only.period {
+                        read.push(t("dialog-xml-period", &[("period", period.clone())]));
+                    }
+                    if !only.files.is_empty() {
+                        read.push(t(
+                            "dialog-xml-files",
+                            &[
+                                ("count", only.files.len().to_string()),
+                                ("files", only.files.join(", ")),
+                            ],
+                        ));
+                    }
+                }
+                if documents.len() > 1 || documents.iter().any(|d| d.name.is_some()) {
+                    let mut forms: Vec<(&str, usize)> = Vec::new();
+                    for d in documents {
+                        match forms.iter_mut().find(|(f, _)| *f == d.form) {
+                            Some((_, n)) => *n += 1,
+                            None => forms.push((&d.form, 1)),
+                        }
+                    }
+                    forms.sort();
+                    let forms: Vec<String> =
+                        forms.iter().map(|(f, n)| format!("{f} ×{n}")).collect();
+                    // The count is the agent's own statement: never cut.
+                    own.push(t(
+                        "dialog-batch",
+                        &[
+                            ("count", documents.len().to_string()),
+                            ("forms", forms.join(", ")),
+                        ],
+                    ));
+                    for d in documents.iter().filter(|d| d.name.is_some()) {
+                        read.push(t(
+                            "dialog-batch-file",
+                            &[
+                                ("name", d.name.clone().unwrap_or_default()),
+                                ("form", d.form.clone()),
+                                ("unit", or_unknown(&d.unit)),
+                                ("mst", or_unknown(&d.mst)),
+                                ("period", or_unknown(&d.period)),
+                            ],
+                        ));
+                    }
+                }
+            }
         }
-        if let Some(description) = description
-            .map(sanitize_page_text)
-            .filter(|t| !t.is_empty())
-        {
-            self.line("dialog-description", &[("description", description)]);
+
+        let mut claimed = Vec::new();
+        if let Some(claim) = &self.claim {
+            let title = claim.title.as_deref().map(sanitize_page_text);
+            let description = claim.description.as_deref().map(sanitize_page_text);
+            if let Some(title) = title.filter(|s| !s.is_empty()) {
+                let id = if claim.by_local_user {
+                    "dialog-document-local"
+                } else {
+                    "dialog-document"
+                };
+                claimed.push(t(id, &[("title", title)]));
+            }
+            if let Some(description) = description.filter(|s| !s.is_empty()) {
+                claimed.push(t("dialog-description", &[("description", description)]));
+            }
         }
-        self
-    }
 
-    /// A document named by the local user (CLI).
-    pub fn local_document(&mut self, title: &str) -> &mut Self {
-        self.line("dialog-document-local", &[("title", title.to_string())])
-    }
-
-    /// A short fingerprint of the hash and the "content cannot be shown" warning.
-    pub fn blind_hash(&mut self, algorithm: &str, hash: &[u8]) -> &mut Self {
-        let hex: String = hash.iter().map(|b| format!("{b:02X}")).collect();
-        let fingerprint = if hex.len() > 16 {
-            format!("{}…{}", &hex[..8], &hex[hex.len() - 8..])
-        } else {
-            hex
-        };
-        self.line(
-            "dialog-hash",
-            &[
-                ("algorithm", algorithm.to_string()),
-                ("fingerprint", fingerprint),
-            ],
-        );
-        self.line("dialog-blind", &[])
-    }
-
-    /// A line the agent derived itself (e.g. read from the XML).
-    pub fn derived(&mut self, line: String) -> &mut Self {
-        self.lines.push(sanitize_page_text(&line));
-        self
-    }
-
-    /// PIN state warnings and the PIN-pad instruction.
-    pub fn pin_state(&mut self, count_low: bool, final_try: bool, pinpad: bool) -> &mut Self {
-        if final_try {
-            self.line("dialog-pin-final-try", &[]);
-        } else if count_low {
-            self.line("dialog-pin-count-low", &[]);
+        let cost = |line: &str| line.len() + 3;
+        let mut out: Vec<String> = own;
+        let mut used: usize = out.iter().map(|l| cost(l)).sum();
+        let budgeted: Vec<String> = read
+            .iter()
+            .map(|l| sanitize_page_text(l))
+            .chain(claimed)
+            .collect();
+        let total = budgeted.len();
+        for (shown, line) in budgeted.into_iter().enumerate() {
+            let more = t("dialog-more", &[("count", (total - shown).to_string())]);
+            let last = shown + 1 == total;
+            let reserve = if last { 0 } else { cost(&more) };
+            if used + cost(&line) + reserve > budget {
+                out.push(more);
+                break;
+            }
+            used += cost(&line);
+            out.push(line);
         }
-        if pinpad {
-            self.line("dialog-pinpad", &[]);
-        }
-        self
-    }
-
-    pub fn build(&self) -> String {
-        self.lines.join("\n")
+        out.join("\n")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn consent(content: Content, claim: Option<Claim>) -> Consent {
+        Consent {
+            requester: Requester::Web("https://gddt.baohiemxahoi.gov.vn".into()),
+            signer: Signer {
+                holder: "CÔNG TY TNHH AN SINH".into(),
+                mst: Some("0312345678-001".into()),
+                expiry: "31/12/2027".into(),
+            },
+            content,
+            pin: PinState {
+                count_low: true,
+                ..Default::default()
+            },
+            pinpad: false,
+            notices: vec!["Chưa kiểm tra được tình trạng thu hồi".into()],
+            claim,
+        }
+    }
+
+    fn many_files(n: usize) -> Content {
+        Content::Documents(
+            (0..n)
+                .map(|i| DocumentSummary {
+                    name: Some(format!("ho-so-{i:03}-{}.xml", "x".repeat(60))),
+                    form: "TK1-TS".into(),
+                    unit: Some("CÔNG TY TNHH AN SINH".into()),
+                    mst: Some("0312345678-001".into()),
+                    period: Some("12/2026".into()),
+                    ..Default::default()
+                })
+                .collect(),
+        )
+    }
 
     #[test]
     fn page_text_loses_bidi_zero_width_and_controls() {
@@ -120,9 +270,58 @@ mod tests {
 
     #[test]
     fn page_text_is_cut_to_200_characters() {
-        let long = "ệ".repeat(500);
-        let cut = sanitize_page_text(&long);
+        let cut = sanitize_page_text(&"ệ".repeat(500));
         assert_eq!(cut.chars().count(), 201);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn the_agents_lines_survive_any_amount_of_file_and_page_text() {
+        let claim = Claim {
+            title: Some("T".repeat(5000)),
+            description: Some("D".repeat(5000)),
+            by_local_user: false,
+        };
+        let text = consent(many_files(400), Some(claim)).render(Lang::Vi, 1000);
+        let escaped_len = text.len() + 2 * text.matches('\n').count();
+        assert!(escaped_len <= 1000, "{escaped_len}");
+        for must in [
+            "https://gddt.baohiemxahoi.gov.vn",
+            "CÔNG TY TNHH AN SINH",
+            "0312345678-001",
+            "31/12/2027",
+            "số lần thử còn lại ít",
+            "thu hồi",
+            "400 tệp",
+        ] {
+            assert!(text.contains(must), "{must} missing from:\n{text}");
+        }
+        assert!(
+            text.lines().last().unwrap().contains("không hiển thị"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn page_claims_come_last_and_marked_unverified() {
+        let claim = Claim {
+            title: Some("Tờ khai D02-TS".into()),
+            description: None,
+            by_local_user: false,
+        };
+        let text = consent(
+            Content::Hash {
+                algorithm: "SHA-256".into(),
+                fingerprint: "AB12…CD34".into(),
+            },
+            Some(claim),
+        )
+        .render(Lang::En, 1000);
+        let last = text.lines().last().unwrap();
+        assert!(
+            last.contains("Tờ khai D02-TS") && last.contains("unverified"),
+            "{text}"
+        );
+        assert!(text.contains("cannot be shown"));
     }
 }

@@ -15,14 +15,19 @@ use std::time::Duration;
 use vss_protocol::{Error, ErrorCode, Result};
 use zeroize::Zeroizing;
 
-pub use consent::{sanitize_page_text, ConsentText};
+pub use consent::{
+    sanitize_page_text, Claim, Consent, Content, DocumentSummary, Requester, Signer,
+};
 pub use pinentry::Pinentry;
 
 /// What one dialog shows and asks.
 #[derive(Debug, Clone)]
 pub struct PromptRequest {
     pub title: String,
-    pub description: String,
+    /// What the dialog tells the user; each dialog renders it ([`Consent::render`]).
+    pub consent: Consent,
+    /// The language of the dialog.
+    pub lang: vss_protocol::Lang,
     pub prompt: String,
     pub ok: String,
     pub cancel: String,

@@ -9,7 +9,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use vss_protocol::{Error, ErrorCode, Result};
+use vss_protocol::{limits, Error, ErrorCode, Result};
 use zeroize::Zeroizing;
 
 use crate::{Prompt, PromptAnswer, PromptRequest};
@@ -213,7 +213,12 @@ impl Prompt for Pinentry {
             format!("SETTITLE {}", assuan_escape(&request.title, 200)),
             format!(
                 "SETDESC {}",
-                assuan_escape(&request.description, MAX_ASSUAN_LINE - 10)
+                assuan_escape(
+                    &request
+                        .consent
+                        .render(request.lang, limits::MAX_CONSENT_BYTES),
+                    MAX_ASSUAN_LINE - 10
+                )
             ),
             format!("SETPROMPT {}", assuan_escape(&request.prompt, 100)),
             format!("SETOK {}", assuan_escape(&request.ok, 100)),

@@ -12,7 +12,7 @@
 use std::ptr;
 use std::sync::Once;
 
-use vss_protocol::{Error, ErrorCode, Result};
+use vss_protocol::{limits, Error, ErrorCode, Result};
 use windows_sys::Win32::Foundation::{HWND, LPARAM, LRESULT, RECT, WPARAM};
 use windows_sys::Win32::Graphics::Gdi::{
     CreateFontIndirectW, DeleteObject, DrawTextW, GetDC, ReleaseDC, SelectObject, COLOR_BTNFACE,
@@ -289,7 +289,12 @@ impl Prompt for Win32Dialog {
         let font = message_font();
         let inner = WIDTH - 2 * MARGIN;
         // STATIC controls break lines at CR LF.
-        let description = wide(&request.description.replace('\n', "\r\n"));
+        let description = wide(
+            &request
+                .consent
+                .render(request.lang, limits::MAX_CONSENT_BYTES)
+                .replace('\n', "\r\n"),
+        );
         let desc_height = text_height(&description, font, inner);
         let pin_top = MARGIN + desc_height + MARGIN;
         let buttons_top = pin_top + if request.want_pin { ROW + MARGIN } else { 0 };
@@ -465,6 +470,7 @@ mod tests {
     };
 
     use super::*;
+    use crate::{Consent, Content, Requester, Signer};
 
     #[test]
     fn a_parent_window_that_is_not_a_window_is_ignored() {
@@ -477,8 +483,23 @@ mod tests {
     fn request(want_pin: bool, timeout: Duration) -> PromptRequest {
         PromptRequest {
             title: "VSS Token Signing".into(),
-            description: "Trang https://gddt.baohiemxahoi.gov.vn yêu cầu ký\nMST: 0312345678"
-                .into(),
+            consent: Consent {
+                requester: Requester::Web("https://gddt.baohiemxahoi.gov.vn".into()),
+                signer: Signer {
+                    holder: "CÔNG TY TNHH AN SINH".into(),
+                    mst: Some("0312345678".into()),
+                    expiry: "31/12/2027".into(),
+                },
+                content: Content::Hash {
+                    algorithm: "SHA-256".into(),
+                    fingerprint: "AB12CD34…EF567890".into(),
+                },
+                pin: Default::default(),
+                pinpad: !want_pin,
+                notices: Vec::new(),
+                claim: None,
+            },
+            lang: vss_protocol::Lang::Vi,
             prompt: "PIN:".into(),
             ok: "Ký".into(),
             cancel: "Hủy".into(),

@@ -42,9 +42,6 @@ pub const MAX_BATCH_XML_BYTES: usize = 6 * 1024 * 1024;
 /// Longest document name kept from a batch request.
 pub const MAX_DOCUMENT_NAME_CHARS: usize = 120;
 
-/// Documents of a batch listed one by one in the consent dialog; the rest are counted.
-pub const MAX_CONSENT_DOCUMENTS: usize = 12;
-
 /// Log files kept (one a day).
 pub const LOG_FILES_KEPT: usize = 7;
 
@@ -71,6 +68,10 @@ pub const XML_MAX_BYTES: usize = 100 * 1024 * 1024;
 
 /// Default most characters references to declared entities may expand to, in one document.
 pub const XML_MAX_ENTITY_EXPANSION: usize = 1024 * 1024;
+
+/// Budget of the consent text as the dialog receives it (bytes, a newline counting three as
+/// pinentry's `%0A`); below pinentry's 1000-byte Assuan line. The agent's own lines always fit.
+pub const MAX_CONSENT_BYTES: usize = 980;
 
 /// Native-messaging requests in flight at once in one agent; beyond this, `busy`.
 pub const MAX_IN_FLIGHT: usize = 16;

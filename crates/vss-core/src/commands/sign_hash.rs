@@ -3,12 +3,13 @@
 //! granted to the origin (on by default for the BHXH portal only; see [`crate::caller`]).
 
 use base64::Engine;
+use vss_dialog::Content;
 use vss_protocol::command::SignHashArgs;
 use vss_protocol::{Error, ErrorCode, HashAlgorithm, HashSignature, Lang, Padding, Result};
 use vss_token::{EcdsaFormat, HashToSign};
 
 use crate::caller::Caller;
-use crate::commands::signing::{describe_document, prepare, sign_with_consent};
+use crate::commands::signing::{claim, prepare, sign_with_consent, Operation};
 use crate::service::Service;
 
 pub fn run(
@@ -35,9 +36,12 @@ pub fn run(
         lang,
         &token,
         &record,
-        |consent| {
-            describe_document(consent, caller, args.document.as_ref());
-            consent.blind_hash(algorithm.name(), &hash.hash);
+        Operation {
+            content: Content::Hash {
+                algorithm: algorithm.name().to_string(),
+                fingerprint: fingerprint(&hash.hash),
+            },
+            claim: claim(caller, args.document.as_ref()),
         },
         |session| session.sign_hash(&hash, padding, EcdsaFormat::Der),
     )?;
@@ -47,4 +51,14 @@ pub fn run(
         signature_algorithm: signature.algorithm,
         certificate: b64.encode(&record.der),
     })
+}
+
+/// A short fingerprint of the hash, as the dialog shows it (first and last 8 hex digits).
+fn fingerprint(hash: &[u8]) -> String {
+    let hex = hex::encode_upper(hash);
+    if hex.len() > 16 {
+        format!("{}…{}", &hex[..8], &hex[hex.len() - 8..])
+    } else {
+        hex
+    }
 }

@@ -7,15 +7,14 @@
 use base64::Engine;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use vss_dialog::ConsentText;
+use vss_dialog::{Content, DocumentSummary};
 use vss_protocol::command::SignXmlArgs;
-use vss_protocol::messages::text;
 use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result, SignedXml};
 use vss_token::{CertificateRecord, EcdsaFormat, HashToSign, SigningSession};
 use vss_xml::{C14nMode, EcCurve, FormSummary, KeyKind, SignOptions, XmlSigner};
 
 use crate::caller::Caller;
-use crate::commands::signing::{describe_document, prepare, sign_with_consent};
+use crate::commands::signing::{claim, prepare, sign_with_consent, Operation};
 use crate::service::Service;
 
 /// Signs XML digests with a logged-in token session.
@@ -79,53 +78,20 @@ impl XmlSigner for TokenXmlSigner<'_> {
     }
 }
 
-/// The lines the agent derived from the XML itself, for the consent dialog.
-pub fn describe_form(consent: &mut ConsentText, lang: Lang, summary: &FormSummary) {
-    let unknown = text(lang, "dialog-unknown", &[]);
-    let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.clone());
-    consent.derived(text(
-        lang,
-        "dialog-xml-form",
-        &[("form", summary.form_code.clone())],
-    ));
-    consent.derived(text(
-        lang,
-        "dialog-xml-unit",
-        &[("unit", or_unknown(&summary.unit_name))],
-    ));
-    consent.derived(text(
-        lang,
-        "dialog-xml-mst",
-        &[("mst", or_unknown(&summary.tax_code))],
-    ));
-    if summary.bhxh_code.is_some() {
-        consent.derived(text(
-            lang,
-            "dialog-xml-bhxh",
-            &[("code", or_unknown(&summary.bhxh_code))],
-        ));
-    }
-    if summary.period.is_some() {
-        consent.derived(text(
-            lang,
-            "dialog-xml-period",
-            &[("period", or_unknown(&summary.period))],
-        ));
-    }
-    if !summary.embedded_files.is_empty() {
-        let names: Vec<&str> = summary
+/// What the agent itself read from a document, for the consent dialog.
+pub fn document_summary(summary: &FormSummary, name: Option<&str>) -> DocumentSummary {
+    DocumentSummary {
+        name: name.map(str::to_string),
+        form: summary.form_code.clone(),
+        unit: summary.unit_name.clone(),
+        mst: summary.tax_code.clone(),
+        bhxh_code: summary.bhxh_code.clone(),
+        period: summary.period.clone(),
+        files: summary
             .embedded_files
             .iter()
-            .map(|f| f.name.as_str())
-            .collect();
-        consent.derived(text(
-            lang,
-            "dialog-xml-files",
-            &[
-                ("count", names.len().to_string()),
-                ("files", names.join(", ")),
-            ],
-        ));
+            .map(|f| f.name.clone())
+            .collect(),
     }
 }
 
@@ -204,9 +170,9 @@ pub fn run(
         lang,
         &token,
         &record,
-        |consent| {
-            describe_form(consent, lang, &summary);
-            describe_document(consent, caller, args.document.as_ref());
+        Operation {
+            content: Content::Documents(vec![document_summary(&summary, None)]),
+            claim: claim(caller, args.document.as_ref()),
         },
         |session| {
             let mut signer = TokenXmlSigner::new(session, &record, service.config.allow_sha1)?;

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 use vss_cert::{display_date, identity_mismatch, mst_matches};
-use vss_dialog::{ConsentText, PromptAnswer, PromptRequest};
+use vss_dialog::{Claim, Consent, Content, PromptAnswer, PromptRequest, Requester, Signer};
 use vss_protocol::command::DocumentInfo;
 use vss_protocol::messages::text;
 use vss_protocol::{Error, ErrorCode, Lang, Result};
@@ -40,25 +40,27 @@ pub fn prepare(
 
 /// What the caller says is being signed: a page's (or another program's) words are marked
 /// unverified; a local user's title is shown as given.
-pub fn describe_document(
-    consent: &mut ConsentText,
-    caller: &Caller,
-    document: Option<&DocumentInfo>,
-) {
-    let Some(document) = document else { return };
+pub fn claim(caller: &Caller, document: Option<&DocumentInfo>) -> Option<Claim> {
+    let document = document?;
+    Some(Claim {
+        title: document.title.clone(),
+        description: document.description.clone(),
+        by_local_user: matches!(caller, Caller::LocalUser { .. }),
+    })
+}
+
+/// Who asks, as the dialog names it.
+fn requester(caller: &Caller, lang: Lang) -> Requester {
     match caller {
-        Caller::LocalUser { .. } => {
-            if let Some(title) = document.title.as_deref() {
-                consent.local_document(title);
-            }
-        }
-        Caller::Web(_) | Caller::Extension | Caller::LocalApp => {
-            consent.page_document(document.title.as_deref(), document.description.as_deref());
-        }
+        Caller::Web(origin) => Requester::Web(origin.to_string()),
+        Caller::Extension => Requester::Local(text(lang, "dialog-requester-extension", &[])),
+        Caller::LocalApp => Requester::Local(text(lang, "dialog-requester-local-app", &[])),
+        Caller::LocalUser { program } => Requester::Local(program.clone()),
     }
 }
 
-/// Shows the one consent + PIN dialog. `describe` adds the operation's own lines.
+/// Shows the one consent + PIN dialog for the operation (what is signed, what the caller
+/// claims about it).
 pub fn consent(
     service: &Service,
     caller: &Caller,
@@ -66,8 +68,9 @@ pub fn consent(
     token: &Token,
     record: &CertificateRecord,
     modules: &Modules,
-    describe: impl FnOnce(&mut ConsentText),
+    operation: Operation,
 ) -> Result<Option<Pin>> {
+    let Operation { content, claim } = operation;
     let flags = modules.pin_flags(token)?;
     if flags.locked {
         return Err(Error::new(ErrorCode::PinLocked));
@@ -78,14 +81,23 @@ pub fn consent(
     )
     .map(display_date)
     .unwrap_or_else(|_| record.certificate.not_after.clone());
-    let mut consent = ConsentText::new(lang);
-    consent.requester(caller.origin().map(|o| o.as_str()), &caller.label());
-    consent.certificate(&record.certificate, &expiry);
-    describe(&mut consent);
-    consent.pin_state(flags.count_low, flags.final_try, token.protected_auth_path);
+    let consent = Consent {
+        requester: requester(caller, lang),
+        signer: Signer {
+            holder: record.certificate.holder.clone(),
+            mst: record.certificate.identity.mst.clone(),
+            expiry,
+        },
+        content,
+        pin: flags,
+        pinpad: token.protected_auth_path,
+        notices: Vec::new(),
+        claim,
+    };
     let request = PromptRequest {
         title: text(lang, "dialog-title", &[]),
-        description: consent.build(),
+        consent,
+        lang,
         prompt: text(lang, "dialog-prompt", &[]),
         ok: text(lang, "dialog-ok", &[]),
         cancel: text(lang, "dialog-cancel", &[]),
@@ -99,6 +111,12 @@ pub fn consent(
     }
 }
 
+/// What one operation shows in its dialog.
+pub struct Operation {
+    pub content: Content,
+    pub claim: Option<Claim>,
+}
+
 /// The whole flow for one operation on the token: queue, dialog, login, `sign`, logout.
 pub fn sign_with_consent<T>(
     service: &Service,
@@ -106,13 +124,13 @@ pub fn sign_with_consent<T>(
     lang: Lang,
     token: &Token,
     record: &CertificateRecord,
-    describe: impl FnOnce(&mut ConsentText),
+    operation: Operation,
     sign: impl FnOnce(&SigningSession) -> Result<T>,
 ) -> Result<T> {
     let modules = service.modules();
     let key = format!("{}\n{}\n{}", token.module_path, token.label, token.serial);
     service.with_token(&key, || {
-        let pin = consent(service, caller, lang, token, record, &modules, describe)?;
+        let pin = consent(service, caller, lang, token, record, &modules, operation)?;
         let session = SigningSession::open(&modules, token, record, pin.as_ref())?;
         drop(pin);
         sign(&session)
