@@ -110,7 +110,7 @@ async fn guard(
     if !host_ok {
         return refuse(
             StatusCode::FORBIDDEN,
-            Error::bad_request("Host must be this agent (127.0.0.1 or localhost)"),
+            Error::bad_request("reason-host"),
             lang,
         );
     }
@@ -188,7 +188,7 @@ async fn request(State(state): State<HttpState>, request: HttpRequest<Body>) -> 
         Err(e) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
-                Error::bad_request(format!("JSON: {e}")),
+                Error::bad_request("reason-json").cause(e),
                 lang,
             )
         }

@@ -29,7 +29,7 @@ pub fn reference_to_id(reference: &str) -> Result<String> {
     }
     let der = base64::engine::general_purpose::STANDARD
         .decode(reference)
-        .map_err(|_| Error::bad_request("certificate must be an id (hex SHA-256) or base64 DER"))?;
+        .map_err(|_| Error::bad_request("reason-certificate-reference"))?;
     Ok(certificate_id(&der))
 }
 

@@ -197,16 +197,16 @@ fn run(service: &Service, command: Commands, out: &Output) -> Result<Value, Erro
             let hash_b64 = match (hash, hash_b64) {
                 (Some(hex_hash), _) => {
                     let bytes = hex::decode(hex_hash.trim())
-                        .map_err(|_| Error::bad_request("--hash must be hexadecimal"))?;
+                        .map_err(|_| Error::bad_request("reason-hash-hex"))?;
                     base64::engine::general_purpose::STANDARD.encode(bytes)
                 }
                 (None, Some(b64)) => b64,
-                (None, None) => return Err(Error::bad_request("--hash or --hash-b64 is required")),
+                (None, None) => return Err(Error::bad_request("reason-hash-required")),
             };
             // Refuse a malformed hash before looking for a certificate or asking for a PIN.
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(hash_b64.trim())
-                .map_err(|_| Error::bad_request("--hash-b64 must be base64"))?;
+                .map_err(|_| Error::bad_request("reason-hash-base64"))?;
             HashAlgorithm::parse(&alg)?.check_len(&bytes)?;
             let certificate = args_certificate(service, cert.as_deref())?;
             let args = SignHashArgs {

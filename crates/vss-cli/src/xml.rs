@@ -148,7 +148,7 @@ pub fn sign_xml(
     let destination = match (&args.output, &args.out_dir) {
         (Some(file), _) => Destination::File(file.clone()),
         (None, Some(dir)) => Destination::Folder(dir.clone()),
-        (None, None) => return Err(Error::bad_request("-o or --out-dir is required")),
+        (None, None) => return Err(Error::bad_request("reason-output-required")),
     };
     let caller = Caller::local("vss sign-xml");
     let options = XmlOptions {

@@ -62,9 +62,7 @@ pub fn sign_files(
         overwrite,
     } = *batch;
     if matches!(destination, Destination::File(_)) && inputs.len() != 1 {
-        return Err(Error::bad_request(
-            "-o takes one input file; use --out-dir for several",
-        ));
+        return Err(Error::bad_request("reason-output-one-file"));
     }
     if let Destination::Folder(dir) = destination {
         std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;

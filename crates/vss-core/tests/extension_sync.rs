@@ -178,3 +178,52 @@ fn classic_scripts_repeat_the_catalogue_exactly() {
         assert_eq!(&locales["hintExtensionUnavailable"]["message"], hint);
     }
 }
+
+/// Every catalogue id a crate names in a string literal exists in both languages (a missing id
+/// would show as the bare id).
+#[test]
+fn every_text_id_the_code_uses_exists() {
+    let (vi, en) = (catalogue("vi"), catalogue("en"));
+    let prefixes = [
+        "reason-",
+        "capability-",
+        "dialog-",
+        "cli-",
+        "doctor-",
+        "wait-",
+        "readiness-",
+        "ext-",
+    ];
+    let mut files = Vec::new();
+    let mut dirs = vec![repo().join("crates")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.ends_with("tests") {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut checked = 0;
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap();
+        for literal in source.split('"').skip(1).step_by(2) {
+            let is_id = prefixes.iter().any(|p| literal.starts_with(p))
+                && literal.len() > 5
+                && literal
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if is_id {
+                checked += 1;
+                assert!(
+                    vi.contains_key(literal) && en.contains_key(literal),
+                    "{} names {literal:?}, missing from a catalogue",
+                    file.display()
+                );
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} ids found");
+}

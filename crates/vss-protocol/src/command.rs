@@ -54,7 +54,7 @@ impl Command {
 }
 
 fn parse_args<T: for<'de> Deserialize<'de>>(args: Value) -> Result<T> {
-    serde_json::from_value(args).map_err(|e| Error::bad_request(format!("arguments: {e}")))
+    serde_json::from_value(args).map_err(|e| Error::bad_request("reason-arguments").cause(e))
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -148,8 +148,10 @@ impl Error {
         Error::new(ErrorCode::Internal).cause(cause)
     }
 
-    pub fn bad_request(reason: impl Into<String>) -> Self {
-        Error::new(ErrorCode::BadRequest).arg("reason", reason)
+    /// `bad_request` whose reason is the catalogue text `reason` (a `reason-…` id), so the
+    /// message is in one language; what exactly failed goes to [`Error::cause`] for logs.
+    pub fn bad_request(reason: &'static str) -> Self {
+        Error::new(ErrorCode::BadRequest).arg_text("reason", reason)
     }
 
     /// The user-facing message, hint and details in `lang`.

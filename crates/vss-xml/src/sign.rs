@@ -143,10 +143,6 @@ impl Visitor for Scan {
     }
 }
 
-fn bad(reason: impl Into<String>) -> Error {
-    Error::bad_request(reason)
-}
-
 /// Every check [`sign`] makes before it needs the key — well-formed, no forbidden DOCTYPE, a
 /// unique parent without a signature, a free signature id — so a batch can refuse a document
 /// before any PIN.
@@ -164,14 +160,12 @@ struct Scanned {
 
 fn scan_for_signing(xml: &[u8], opts: &SignOptions) -> Result<Scanned, Error> {
     if !parse::is_ncname(&opts.signature_id) {
-        return Err(bad(format!(
-            "signature_id '{}' is not a valid XML name",
-            opts.signature_id.chars().take(64).collect::<String>()
-        )));
+        return Err(Error::bad_request("reason-signature-id-invalid")
+            .arg("id", opts.signature_id.chars().take(64).collect::<String>()));
     }
     if let Some(t) = &opts.signing_time {
         OffsetDateTime::parse(t, &Rfc3339)
-            .map_err(|_| bad("signing_time is not an RFC 3339 date and time"))?;
+            .map_err(|_| Error::bad_request("reason-signing-time"))?;
     }
     let (text, bom) = parse::decode_input(xml, &opts.limits, false)?;
     let cfg = ParseConfig {
@@ -210,10 +204,7 @@ fn scan_for_signing(xml: &[u8], opts: &SignOptions) -> Result<Scanned, Error> {
     let props_id = format!("{}-props", opts.signature_id);
     for id in [&opts.signature_id, &props_id] {
         if scan.ids.contains(id) {
-            return Err(bad(format!(
-                "signature_id '{}' is already used in the document",
-                id
-            )));
+            return Err(Error::bad_request("reason-signature-id-used").arg("id", id.clone()));
         }
     }
     let site = scan

@@ -353,3 +353,72 @@ fn mutated_signed_documents_give_errors_or_answers_never_panics() {
         }
     }
 }
+
+/// A changed byte anywhere the signature covers — the form itself, the SignedInfo, the signed
+/// SigningTime — makes the signature invalid (or the document unreadable), unless the change
+/// means nothing to XML (its canonical form is the same), in which case it stays valid.
+#[test]
+fn a_changed_signed_byte_makes_the_signature_invalid() {
+    let noise: &[u8] = b"<>&\"'/=:x\0\xff \r7Z";
+    for form in ["tk1-ts.xml", "d02-ts.xml"] {
+        let opts = SignOptions {
+            signing_time: Some("2026-11-23T09:15:00+07:00".into()),
+            sign_signing_time: true,
+            ..SignOptions::default()
+        };
+        let signed = sign(&corpus(form), &opts, &mut signer()).expect("sign");
+        assert!(verify(&signed, &VerifyOptions::default()).unwrap().valid);
+        let find = |needle: &str| {
+            signed
+                .windows(needle.len())
+                .position(|w| w == needle.as_bytes())
+                .expect(needle)
+        };
+        // What the References and the SignatureValue cover: the form without its Signature
+        // (the enveloped transform removes the whole element), the SignedInfo, and the
+        // SignatureProperties holding SigningTime — not the Signature's own tag or the text
+        // between its children.
+        let end = |needle: &str| find(needle) + needle.len();
+        let signed_regions = [
+            0..find("<Signature "),
+            find("<SignedInfo")..end("</SignedInfo>"),
+            find("<SignatureProperties")..end("</SignatureProperties>"),
+            end("</Signature>")..signed.len(),
+        ];
+        let original = canonicalize(&signed, C14nMode::C14n10).expect("canonical");
+        let (mut invalid, mut neutral) = (0, 0);
+        for region in signed_regions {
+            for (n, pos) in region.step_by(3).enumerate() {
+                let byte = noise[n % noise.len()];
+                if signed[pos] == byte {
+                    continue;
+                }
+                let mut m = signed.clone();
+                m[pos] = byte;
+                let same_meaning = canonicalize(&m, C14nMode::C14n10).is_ok_and(|c| c == original);
+                let valid = verify(&m, &VerifyOptions::default()).is_ok_and(|r| r.valid);
+                let shown =
+                    String::from_utf8_lossy(&m[pos.saturating_sub(20)..(pos + 20).min(m.len())])
+                        .into_owned();
+                if same_meaning {
+                    neutral += 1;
+                    assert!(
+                        valid,
+                        "{form}: a change without meaning at {pos} broke it: {shown:?}"
+                    );
+                } else {
+                    invalid += 1;
+                    assert!(
+                        !valid,
+                        "{form}: byte {pos} changed to {byte:#04x} still verifies: {shown:?}"
+                    );
+                }
+            }
+        }
+        assert!(
+            invalid > 500,
+            "{form}: only {invalid} meaningful changes tried"
+        );
+        assert!(neutral < invalid, "{form}: {neutral} neutral vs {invalid}");
+    }
+}

@@ -93,14 +93,14 @@ pub fn serve(
 /// Parses a request; on failure returns the id if one could be read, to echo it back.
 fn parse_request(body: &[u8]) -> Result<Request, Box<(String, Error)>> {
     let value: Value = serde_json::from_slice(body)
-        .map_err(|e| Box::new((String::new(), Error::bad_request(format!("JSON: {e}")))))?;
+        .map_err(|e| Box::new((String::new(), Error::bad_request("reason-json").cause(e))))?;
     let id = value
         .get("id")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
     serde_json::from_value::<Request>(value)
-        .map_err(|e| Box::new((id, Error::bad_request(format!("envelope: {e}")))))
+        .map_err(|e| Box::new((id, Error::bad_request("reason-envelope").cause(e))))
 }
 
 /// Writes one logical reply: one frame, or chunks when it would exceed Chrome's 1 MiB limit.

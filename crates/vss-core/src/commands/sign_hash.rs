@@ -21,7 +21,7 @@ pub fn run(
     let algorithm = HashAlgorithm::parse(&args.hash_algorithm)?;
     let hash = base64::engine::general_purpose::STANDARD
         .decode(args.hash.trim())
-        .map_err(|_| Error::bad_request("hash must be base64"))?;
+        .map_err(|_| Error::bad_request("reason-hash-base64"))?;
     let hash = HashToSign::new(algorithm, hash, service.config.allow_sha1)?;
     let padding = Padding::parse(args.padding.as_deref())?;
     let (token, record) = prepare(service, &args.certificate, args.mst.as_deref())?;

@@ -159,7 +159,7 @@ pub fn run(
     let b64 = base64::engine::general_purpose::STANDARD;
     let xml = b64
         .decode(args.xml.trim())
-        .map_err(|_| Error::bad_request("xml must be base64"))?;
+        .map_err(|_| Error::bad_request("reason-xml-base64"))?;
     let opts = sign_options(&args.into(), caller, service.config.allow_sha1)?;
     let summary = vss_xml::summarize(&xml)?;
     let (token, record) = prepare(service, &args.certificate, None)?;

@@ -40,7 +40,7 @@ pub fn run(
                     total += xml.len();
                     BatchItem::new(name, xml)
                 }
-                Err(_) => BatchItem::refused(name, Error::bad_request("xml must be base64")),
+                Err(_) => BatchItem::refused(name, Error::bad_request("reason-xml-base64")),
             }
         })
         .collect();

@@ -15,7 +15,7 @@ use crate::service::Service;
 pub fn run(service: &Service, caller: &Caller, args: &VerifyXmlArgs) -> Result<VerifyReport> {
     let xml = base64::engine::general_purpose::STANDARD
         .decode(args.xml.trim())
-        .map_err(|_| Error::bad_request("xml must be base64"))?;
+        .map_err(|_| Error::bad_request("reason-xml-base64"))?;
     let opts = verify_options(&service.config.trust_anchors, caller)?;
     vss_xml::verify(&xml, &opts)
 }

@@ -159,3 +159,19 @@ ext-err-extension_unavailable = The VSS Token Signing extension is not ready on 
 ext-hint-extension_unavailable = Reload the page (F5). If it persists, check that the extension is enabled in chrome://extensions.
 reason-page-request = the website sent data in the wrong format
 reason-too-many-requests = the website sent too many requests at once
+
+## Reasons of bad_request (the { $reason } of err-bad_request).
+reason-output-required = -o (one file) or --out-dir (an output folder) is required
+reason-output-one-file = -o takes one input file; use --out-dir for several
+reason-hash-hex = --hash must be hexadecimal
+reason-hash-required = --hash or --hash-b64 is required
+reason-hash-base64 = the hash must be base64
+reason-xml-base64 = the xml must be base64
+reason-arguments = the command's arguments are not valid
+reason-json = the request is not valid JSON
+reason-envelope = the request envelope (id, command, arguments) is not valid
+reason-host = the Host must be this agent (127.0.0.1 or localhost)
+reason-certificate-reference = the certificate must be an id (hex SHA-256) or base64 DER
+reason-signature-id-invalid = signature_id "{ $id }" is not a valid XML name
+reason-signature-id-used = signature_id "{ $id }" is already used in the document
+reason-signing-time = signing_time is not an RFC 3339 date and time

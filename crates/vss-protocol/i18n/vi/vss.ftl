@@ -159,3 +159,19 @@ ext-err-extension_unavailable = Tiện ích VSS Token Signing chưa sẵn sàng 
 ext-hint-extension_unavailable = Hãy tải lại trang (F5). Nếu vẫn lỗi, kiểm tra tiện ích đã được bật trong chrome://extensions.
 reason-page-request = trang web gửi dữ liệu không đúng định dạng
 reason-too-many-requests = trang web gửi quá nhiều yêu cầu cùng lúc
+
+## Reasons of bad_request (the { $reason } of err-bad_request).
+reason-output-required = cần -o (một tệp) hoặc --out-dir (thư mục kết quả)
+reason-output-one-file = -o chỉ nhận một tệp đầu vào; hãy dùng --out-dir cho nhiều tệp
+reason-hash-hex = --hash phải là số thập lục phân
+reason-hash-required = cần --hash hoặc --hash-b64
+reason-hash-base64 = giá trị băm phải ở dạng base64
+reason-xml-base64 = nội dung xml phải ở dạng base64
+reason-arguments = tham số của lệnh không đúng
+reason-json = yêu cầu không phải JSON hợp lệ
+reason-envelope = phong bì yêu cầu (id, command, arguments) không đúng định dạng
+reason-host = tên máy (Host) phải là công cụ ký này (127.0.0.1 hoặc localhost)
+reason-certificate-reference = chứng thư phải là mã định danh (SHA-256 dạng hex) hoặc DER dạng base64
+reason-signature-id-invalid = signature_id "{ $id }" không phải tên XML hợp lệ
+reason-signature-id-used = signature_id "{ $id }" đã được dùng trong tài liệu
+reason-signing-time = signing_time không phải thời điểm theo RFC 3339
