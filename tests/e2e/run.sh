@@ -19,7 +19,7 @@ for bin in target/debug/vss-agent target/debug/vss-testtoken target/debug/vss; d
 done
 
 echo "== eslint"
-npx --no-install eslint extension tests/e2e
+npx --no-install eslint extension tests/e2e tests/bench
 echo "== extension unit tests"
 node --test extension/test/
 echo "== end-to-end in Chromium"
