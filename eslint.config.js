@@ -20,7 +20,7 @@ export default [
     languageOptions: { sourceType: "script", globals: globals.browser },
   },
   {
-    files: ["extension/test/**/*.js", "tests/e2e/**/*.js", "tests/e2e/**/*.mjs", "eslint.config.js"],
+    files: ["extension/test/**/*.js", "tests/e2e/**/*.js", "tests/bench/**/*.js", "tests/e2e/**/*.mjs", "eslint.config.js"],
     ignores: ["tests/e2e/portal/**"],
     // Playwright callbacks in tests/e2e run in the page, hence the browser globals there.
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },

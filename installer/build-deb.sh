@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$OUT" ] || OUT="$ROOT/target/deb/vss-token-signing_${VERSION}-1_${ARCH}.deb"
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR_DEB:-$ROOT/target-inst}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR_DEB:-${CARGO_TARGET_DIR:-$ROOT/target}}
 if [ "$BUILD" = 1 ]; then
   echo "==> release build ($CARGO_TARGET_DIR)"
   cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$OUT" ] || OUT="$ROOT/target/msi/vss-token-signing-$VERSION.msi"
 
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR_WIN:-$ROOT/target-win}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR_WIN:-${CARGO_TARGET_DIR:-$ROOT/target}}
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 BIN="$CARGO_TARGET_DIR/x86_64-pc-windows-gnu/release"
 if [ "$BUILD" = 1 ]; then

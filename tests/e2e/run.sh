@@ -11,13 +11,15 @@ if [ ! -x node_modules/.bin/eslint ] || [ ! -d node_modules/playwright-core ]; t
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
 
-cargo build --quiet -p vss-agent -p vss-testkit -p vss-cli
+# scripts/test.sh built every binary already (a build of only these packages could resolve
+# other features and compile them again).
+[ -n "${VSS_LINTING_BUILD:-}" ] || cargo build --quiet -p vss-agent -p vss-testkit -p vss-cli
 for bin in target/debug/vss-agent target/debug/vss-testtoken target/debug/vss; do
   [ -x "$bin" ] || { echo "missing $bin after cargo build" >&2; exit 1; }
 done
 
 echo "== eslint"
-npx --no-install eslint extension tests/e2e
+npx --no-install eslint extension tests/e2e tests/bench
 echo "== extension unit tests"
 node --test extension/test/
 echo "== end-to-end in Chromium"

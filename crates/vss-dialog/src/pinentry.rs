@@ -139,12 +139,30 @@ enum ReadFailure {
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.send("BYE");
-        // Give a well-behaved pinentry a moment to exit, then make sure it is gone.
-        for _ in 0..20 {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+        // A well-behaved pinentry answers BYE and exits, which closes its stdout: the reader
+        // thread sees EOF and drops its end of the channel. Waiting for that wakes up the moment
+        // it happens (no polling); only a program that keeps its stdout open past the grace
+        // period is killed.
+        let deadline = std::time::Instant::now() + vss_protocol::limits::PINENTRY_EXIT_GRACE;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(_) => continue, // "OK closing connection" and anything else it still says
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = self.child.kill();
+                    break;
+                }
             }
-            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Stdout closed: the program is exiting (or was killed). Reap it; a program that closed
+        // its stdout yet lingers gets the rest of the grace period, then is killed.
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) if std::time::Instant::now() >= deadline => break,
+                Ok(None) => std::thread::sleep(Duration::from_micros(200)),
+            }
         }
         let _ = self.child.kill();
         let _ = self.child.wait();

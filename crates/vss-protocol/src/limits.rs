@@ -27,6 +27,13 @@ pub const MAX_REQUEST_ID_CHARS: usize = 128;
 /// Extra time given to a pinentry program beyond its own timeout before it is killed.
 pub const DIALOG_GRACE: Duration = Duration::from_secs(5);
 
+/// `vss sign-xml` makes its outputs durable this many at a time (one file-system sync and one
+/// directory sync per group), then reports them written.
+pub const BATCH_SYNC_FILES: usize = 64;
+
+/// How long a pinentry program may take to exit after BYE before it is killed.
+pub const PINENTRY_EXIT_GRACE: Duration = Duration::from_millis(200);
+
 /// How long a request waits for its token while another operation holds it, beyond the dialog
 /// timeout; then `busy`.
 pub const TOKEN_QUEUE_EXTRA_WAIT: Duration = Duration::from_secs(30);

@@ -1,16 +1,18 @@
 //! PKCS#11 modules loaded once per process, their tokens and the certificates on them.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
-use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
+use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass, ObjectHandle};
 use cryptoki::slot::Slot;
 use serde::Serialize;
 use time::OffsetDateTime;
 use vss_protocol::{Error, ErrorCode, PinState, Result, TokenRef, TokenReport};
 
-use vss_cert::{parse_certificate, reference_to_id};
+use vss_cert::{certificate_id, parse_certificate, reference_to_id};
 
 use crate::discovery::ModuleSource;
 use crate::record::CertificateRecord;
@@ -88,6 +90,23 @@ pub struct Modules {
     loaded: Vec<LoadedModule>,
     failed: Vec<(PathBuf, Error)>,
     source: ModuleSource,
+    /// The certificates last read from each token (see [`CachedToken`]).
+    cache: Mutex<HashMap<CacheKey, CachedToken>>,
+}
+
+/// A token as the cache knows it: module, slot, serial and label (a token swapped for another
+/// in the same slot has another serial).
+type CacheKey = (usize, u64, String, String);
+
+/// The certificate objects of a token when last read: their handles (the cheap change check —
+/// one C_FindObjects, compared before the cached values are used) and each one's DER and
+/// CKA_ID. Certificates are public objects: nothing secret is kept. Validity is recomputed
+/// from the DER on every use.
+struct CachedToken {
+    handles: Vec<ObjectHandle>,
+    objects: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Certificate ids (SHA-256 of the DER) in the order of `objects`.
+    ids: Vec<String>,
 }
 
 impl Modules {
@@ -98,6 +117,7 @@ impl Modules {
             loaded: Vec::new(),
             failed: Vec::new(),
             source,
+            cache: Mutex::new(HashMap::new()),
         };
         for path in paths {
             match load_one(path) {
@@ -187,22 +207,7 @@ impl Modules {
                 if !info.token_initialized() {
                     continue; // an empty slot (SoftHSM2 always offers one), not a token
                 }
-                let token = Token {
-                    module: index,
-                    slot_handle: slot,
-                    slot: slot.id(),
-                    label: info.label().trim().to_string(),
-                    manufacturer: info.manufacturer_id().trim().to_string(),
-                    model: info.model().trim().to_string(),
-                    serial: info.serial_number().trim().to_string(),
-                    pin: PinFlags {
-                        count_low: info.user_pin_count_low(),
-                        final_try: info.user_pin_final_try(),
-                        locked: info.user_pin_locked(),
-                    },
-                    protected_auth_path: info.protected_authentication_path(),
-                    module_path: module.path.display().to_string(),
-                };
+                let token = token_from_info(index, &module.path, slot, &info);
                 let duplicate = tokens.iter().any(|t| {
                     t.serial == token.serial
                         && t.label == token.label
@@ -263,19 +268,32 @@ impl Modules {
             Attribute::CertificateType(CertificateType::X_509),
         ];
         let handles = session.find_objects(&template).map_err(map_ck_error)?;
-        let mut records = Vec::new();
-        for handle in handles {
-            let attrs = session
-                .get_attributes(handle, &[AttributeType::Value, AttributeType::Id])
-                .map_err(map_ck_error)?;
-            let (mut der, mut cka_id) = (Vec::new(), Vec::new());
-            for attr in attrs {
-                match attr {
-                    Attribute::Value(v) => der = v,
-                    Attribute::Id(v) => cka_id = v,
-                    _ => {}
+        let key = cache_key(token);
+        let cached = self.cached_objects(&key, &handles);
+        let objects = match cached {
+            Some(objects) => objects,
+            None => {
+                let mut objects = Vec::with_capacity(handles.len());
+                for handle in &handles {
+                    let attrs = session
+                        .get_attributes(*handle, &[AttributeType::Value, AttributeType::Id])
+                        .map_err(map_ck_error)?;
+                    let (mut der, mut cka_id) = (Vec::new(), Vec::new());
+                    for attr in attrs {
+                        match attr {
+                            Attribute::Value(v) => der = v,
+                            Attribute::Id(v) => cka_id = v,
+                            _ => {}
+                        }
+                    }
+                    objects.push((der, cka_id));
                 }
+                self.store(key, handles, &objects);
+                objects
             }
+        };
+        let mut records = Vec::new();
+        for (der, cka_id) in objects {
             match parse_certificate(&der, token.token_ref(), now) {
                 Ok((certificate, is_signing)) => records.push(CertificateRecord {
                     certificate,
@@ -306,18 +324,128 @@ impl Modules {
         Ok(signing)
     }
 
+    /// The cached objects of a token if its certificate handles are still those cached.
+    fn cached_objects(
+        &self,
+        key: &CacheKey,
+        handles: &[ObjectHandle],
+    ) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+        let cache = self.cache.lock().ok()?;
+        let entry = cache.get(key)?;
+        (entry.handles == handles).then(|| entry.objects.clone())
+    }
+
+    fn store(&self, key: CacheKey, handles: Vec<ObjectHandle>, objects: &[(Vec<u8>, Vec<u8>)]) {
+        let ids = objects.iter().map(|(der, _)| certificate_id(der)).collect();
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(
+                key,
+                CachedToken {
+                    handles,
+                    objects: objects.to_vec(),
+                    ids,
+                },
+            );
+        }
+    }
+
+    /// The certificate `id` from the cache, without enumerating every token: its token must
+    /// still be in its slot (same serial and label, read now, with fresh PIN flags) and still
+    /// hold the same certificate objects (one C_FindObjects). `None` sends the caller to the
+    /// full enumeration, which refreshes the cache.
+    fn find_cached(&self, id: &str, now: OffsetDateTime) -> Option<(Token, CertificateRecord)> {
+        let (key, der, cka_id) = {
+            let cache = self.cache.lock().ok()?;
+            let (key, entry) = cache.iter().find(|(_, e)| e.ids.iter().any(|i| i == id))?;
+            let at = entry.ids.iter().position(|i| i == id)?;
+            let (der, cka_id) = entry.objects.get(at)?.clone();
+            (key.clone(), der, cka_id)
+        };
+        let module = self.loaded.get(key.0)?;
+        let slot = module
+            .context
+            .get_slots_with_token()
+            .ok()?
+            .into_iter()
+            .find(|s| s.id() == key.1)?;
+        let info = module.context.get_token_info(slot).ok()?;
+        if !info.token_initialized() {
+            return None;
+        }
+        let token = token_from_info(key.0, &module.path, slot, &info);
+        if cache_key(&token) != key {
+            return None;
+        }
+        let session = module.context.open_ro_session(slot).ok()?;
+        let template = [
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+        ];
+        let handles = session.find_objects(&template).ok()?;
+        self.cached_objects(&key, &handles)?;
+        let (certificate, is_signing) = parse_certificate(&der, token.token_ref(), now).ok()?;
+        if certificate.id != id {
+            return None;
+        }
+        let record = CertificateRecord {
+            certificate,
+            der,
+            cka_id,
+            module: token.module,
+            is_signing,
+        };
+        Some((token, record))
+    }
+
     /// Finds the certificate a request names (id or base64 DER). `certificate_not_found` when
-    /// tokens are present but none holds it: most often another token is plugged in.
+    /// tokens are present but none holds it: most often another token is plugged in. A
+    /// certificate seen before is found on its token alone (see `find_cached`).
     pub fn find_certificate(
         &self,
         reference: &str,
         now: OffsetDateTime,
     ) -> Result<(Token, CertificateRecord)> {
         let id = reference_to_id(reference)?;
+        if let Some(found) = self.find_cached(&id, now) {
+            return Ok(found);
+        }
         let all = self.certificates(now)?;
         all.into_iter()
             .find(|(_, r)| r.certificate.id == id)
             .ok_or_else(|| Error::new(ErrorCode::CertificateNotFound).detail("certificate", id))
+    }
+}
+
+fn cache_key(token: &Token) -> CacheKey {
+    (
+        token.module,
+        token.slot,
+        token.serial.clone(),
+        token.label.clone(),
+    )
+}
+
+fn token_from_info(
+    module: usize,
+    path: &Path,
+    slot: Slot,
+    info: &cryptoki::slot::TokenInfo,
+) -> Token {
+    Token {
+        module,
+        slot_handle: slot,
+        slot: slot.id(),
+        label: info.label().trim().to_string(),
+        manufacturer: info.manufacturer_id().trim().to_string(),
+        model: info.model().trim().to_string(),
+        serial: info.serial_number().trim().to_string(),
+        pin: PinFlags {
+            count_low: info.user_pin_count_low(),
+            final_try: info.user_pin_final_try(),
+            locked: info.user_pin_locked(),
+        },
+        protected_auth_path: info.protected_authentication_path(),
+        module_path: path.display().to_string(),
     }
 }
 

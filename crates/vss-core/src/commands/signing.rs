@@ -32,7 +32,8 @@ pub fn prepare(
         }
     }
     record.check_validity(now)?;
-    if modules.pin_flags(&token)?.locked {
+    // The flags were read with the token just now; `consent` reads them again after the queue.
+    if token.pin.locked {
         return Err(Error::new(ErrorCode::PinLocked));
     }
     Ok((token, record))
