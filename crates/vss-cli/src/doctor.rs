@@ -97,8 +97,28 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
 
     let modules = service.modules();
     let statuses = modules.statuses();
+    // A driver that crashed the agent or `vss` (found from the record left by the crash), and
+    // one that did not answer in time here.
+    if let Some(crash) = modules.recent_crashes().first() {
+        d.push(
+            "driver",
+            Status::Fail,
+            d.t(
+                "doctor-driver-crashed",
+                &[
+                    ("path", crash.path.clone()),
+                    ("time", crash.at.clone()),
+                    ("function", crash.function.clone()),
+                ],
+            ),
+            Some(d.t("doctor-driver-crashed-hint", &[])),
+        );
+    }
+    for err in modules.unresponsive() {
+        d.error("driver", Status::Fail, &err);
+    }
     for m in &statuses {
-        if m.loaded {
+        if m.loaded && !m.unresponsive {
             d.push(
                 "module",
                 Status::Ok,

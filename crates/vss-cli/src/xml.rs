@@ -277,17 +277,26 @@ pub fn sign_xml(
             },
             |session| {
                 let mut signer = TokenXmlSigner::new(session, &record, true)?;
+                let mut fatal: Option<Error> = None;
                 for item in items.iter_mut().filter(|i| i.outcome.is_none()) {
-                    let result = read(&item.input)
-                        .and_then(|xml| vss_xml::sign(&xml, &opts, &mut signer))
-                        .and_then(|signed| write_atomically(&item.output, &signed, args.force));
-                    // A token gone mid-batch fails the rest the same way; a bad file does not.
-                    let fatal = matches!(&result, Err(e) if e.code == ErrorCode::TokenRemoved);
+                    // A token gone (or its driver hung) mid-batch fails the rest the same way,
+                    // unsigned; a bad file does not.
+                    let result = match &fatal {
+                        Some(err) => Err(err.clone()),
+                        None => read(&item.input)
+                            .and_then(|xml| vss_xml::sign(&xml, &opts, &mut signer))
+                            .and_then(|signed| write_atomically(&item.output, &signed, args.force)),
+                    };
+                    if let Err(e) = &result {
+                        if matches!(
+                            e.code,
+                            ErrorCode::TokenRemoved | ErrorCode::DriverUnresponsive
+                        ) {
+                            fatal = Some(e.clone());
+                        }
+                    }
                     item.outcome = Some(result);
                     reporter.done(item);
-                    if fatal {
-                        break;
-                    }
                 }
                 Ok(())
             },

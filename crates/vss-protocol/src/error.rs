@@ -68,6 +68,7 @@ error_codes! {
     FileUnreadable => "file_unreadable",
     OutputExists => "output_exists",
     XmlParentAmbiguous => "xml_parent_ambiguous",
+    DriverUnresponsive => "driver_unresponsive",
 }
 
 impl fmt::Display for ErrorCode {

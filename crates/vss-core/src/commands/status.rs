@@ -10,14 +10,7 @@ use crate::service::{Caller, Service};
 pub fn run(service: &Service, caller: &Caller) -> Result<Value> {
     let modules = service.modules();
     let web_origin = caller.origin();
-    let module_list: Vec<Value> = modules
-        .statuses()
-        .into_iter()
-        .map(|m| match web_origin {
-            Some(_) => json!({"loaded": m.loaded, "error_code": m.error_code}),
-            None => serde_json::to_value(&m).unwrap_or(Value::Null),
-        })
-        .collect();
+    // Tokens first: a module found unresponsive while listing them is reported below.
     let tokens: Vec<Value> = match modules.tokens() {
         Ok(tokens) => tokens
             .into_iter()
@@ -38,6 +31,14 @@ pub fn run(service: &Service, caller: &Caller) -> Result<Value> {
             .collect(),
         Err(_) => Vec::new(),
     };
+    let module_list: Vec<Value> = modules
+        .statuses()
+        .into_iter()
+        .map(|m| match web_origin {
+            Some(_) => json!({"loaded": m.loaded, "error_code": m.error_code}),
+            None => serde_json::to_value(&m).unwrap_or(Value::Null),
+        })
+        .collect();
     let config = &service.config;
     let mut summary = json!({
         "locked": config.locked,
@@ -52,11 +53,16 @@ pub fn run(service: &Service, caller: &Caller) -> Result<Value> {
         summary["user_config"] = json!(config.sources.user);
         summary["pinentry"] = json!(config.pinentry);
     }
-    Ok(json!({
+    let mut status = json!({
         "agent": crate::VERSION,
         "protocol": PROTOCOL_VERSION,
         "modules": module_list,
         "tokens": tokens,
         "config": summary,
-    }))
+    });
+    if web_origin.is_none() {
+        // Drivers that crashed the agent or `vss` lately (paths: local callers only).
+        status["driver_crashes"] = json!(modules.recent_crashes());
+    }
+    Ok(status)
 }
