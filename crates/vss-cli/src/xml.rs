@@ -225,6 +225,11 @@ pub fn sign_xml(
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
     }
+    let mut output_dirs: Vec<&Path> = items.iter().map(|i| output_dir(&i.output)).collect();
+    output_dirs.dedup();
+    for dir in output_dirs {
+        remove_leftover_partials(dir);
+    }
 
     let bar = (!out.is_json() && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(items.len() as u64);
@@ -327,13 +332,20 @@ pub fn sign_xml(
     Ok(failed == 0)
 }
 
-/// Writes to a temporary file in the target directory, then renames it into place.
+/// Temporary outputs are named `.vss-partial-….tmp` and locked while being written, so a
+/// later batch can tell one left by a killed `vss` (unlocked) from one being written now.
+const PARTIAL_PREFIX: &str = ".vss-partial-";
+const PARTIAL_SUFFIX: &str = ".tmp";
+
+/// Writes to a locked temporary file in the target directory, then renames it into place.
 fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| file_error(dir, e))?;
+    let dir = output_dir(path);
+    let mut temp = tempfile::Builder::new()
+        .prefix(PARTIAL_PREFIX)
+        .suffix(PARTIAL_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| file_error(dir, e))?;
+    fs4::FileExt::lock(temp.as_file()).map_err(|e| file_error(dir, e))?;
     temp.write_all(bytes)
         .and_then(|_| temp.as_file().sync_all())
         .map_err(|e| file_error(path, e))?;
@@ -349,6 +361,34 @@ fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error>
             file_error(path, e.error)
         }
     })
+}
+
+fn output_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Removes temporary outputs that a killed `vss` left in `dir` (those nobody holds locked).
+fn remove_leftover_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(PARTIAL_PREFIX) && name.ends_with(PARTIAL_SUFFIX)) {
+            continue;
+        }
+        let path = entry.path();
+        let abandoned = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .is_ok_and(|file| fs4::FileExt::try_lock(&file).is_ok());
+        if abandoned {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 fn load_anchors(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, Error> {
