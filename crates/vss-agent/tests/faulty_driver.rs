@@ -260,6 +260,18 @@ fn a_driver_hung_in_c_sign_costs_one_answer_and_the_other_token_still_signs() {
 }
 
 #[test]
+fn a_driver_hung_in_c_login_answers_driver_unresponsive_naming_c_login() {
+    let s = Setup::new("hang=C_Login\nhang_ms=forever");
+    s.config("driver_sign_timeout_seconds = 1\n");
+    let mut host = s.host(&[]);
+    let reply = host.sign("login", &s.faulty_cert());
+    assert_eq!(code(&reply), "driver_unresponsive", "{reply}");
+    assert_eq!(reply["error"]["details"]["function"], "C_Login");
+    assert_eq!(reply["error"]["details"]["driver"], "libfaulty-pkcs11.so");
+    assert_eq!(host.sign("p", &s.plain_cert())["ok"], true);
+}
+
+#[test]
 fn a_driver_hung_in_c_initialize_or_c_getslotlist_does_not_hide_the_other_driver() {
     for function in ["C_Initialize", "C_GetSlotList"] {
         let s = Setup::new(&format!("hang={function}\nhang_ms=forever"));
@@ -460,10 +472,13 @@ fn wrong_pins_walk_through_count_low_final_try_and_locked_as_a_real_token_report
 
 #[test]
 fn a_pin_pad_token_confirms_in_the_dialog_and_takes_the_pin_on_the_reader() {
+    // The user takes longer on the keypad than a typed-PIN login may take: a PIN pad's
+    // C_Login has its own, longer limit.
     let s = Setup::new(&format!(
-        "pinpad=1\npinpad_wait_ms=300\npinpad_result=ok\npinpad_pin={}",
+        "pinpad=1\npinpad_wait_ms=1500\npinpad_result=ok\npinpad_pin={}",
         vss_testkit::USER_PIN
     ));
+    s.config("driver_sign_timeout_seconds = 1\n");
     // The pinentry would answer a wrong PIN if it were asked for one.
     let mut host = s.host(&[("VSS_TEST_PIN", "000000")]);
     let signed = host.sign("pad", &s.faulty_cert());
