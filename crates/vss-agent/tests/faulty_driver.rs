@@ -290,6 +290,20 @@ fn a_driver_hung_in_c_initialize_or_c_getslotlist_does_not_hide_the_other_driver
         assert!(message(&reply).contains(function), "{reply}");
         assert!(started.elapsed() < Duration::from_millis(900), "{function}");
         assert_eq!(host.sign("p", &s.plain_cert())["ok"], true, "{function}");
+        drop(host);
+        // `vss doctor` meets the same hang and names the driver and the function.
+        s.set(&format!("hang={function}\nhang_ms=forever\nprint=0"));
+        let (ok, stdout) = s.vss(&["doctor", "--json"]);
+        assert!(!ok, "{stdout}");
+        let report: Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap();
+        let named = report["checks"].as_array().unwrap().iter().any(|c| {
+            c["check"] == "driver"
+                && c["status"] == "fail"
+                && c["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("libfaulty-pkcs11.so") && m.contains(function))
+        });
+        assert!(named, "{function}: {report}");
     }
 }
 
@@ -352,8 +366,7 @@ fn a_driver_that_crashes_costs_the_request_in_flight_and_doctor_names_it() {
 
     // `vss --json` itself does not shield its stdout from a printing driver (the agent does).
     s.set("print=0");
-    let (ok, stdout) = s.vss(&["doctor", "--json"]);
-    assert!(!ok, "doctor fails while a driver crashed lately: {stdout}");
+    let (_, stdout) = s.vss(&["doctor", "--json"]);
     let report: Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON");
     let driver = report["checks"]
         .as_array()
@@ -362,7 +375,7 @@ fn a_driver_that_crashes_costs_the_request_in_flight_and_doctor_names_it() {
         .find(|c| c["check"] == "driver")
         .unwrap_or_else(|| panic!("a driver check in {report}"))
         .clone();
-    assert_eq!(driver["status"], "fail");
+    assert_eq!(driver["status"], "warn");
     let text = driver["message"].as_str().unwrap();
     assert!(
         text.contains(faulty::module().to_str().unwrap())

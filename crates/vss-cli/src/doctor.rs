@@ -97,12 +97,12 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
 
     let modules = service.modules();
     let statuses = modules.statuses();
-    // A driver that crashed the agent or `vss` (found from the record left by the crash), and
-    // one that did not answer in time here.
+    // A driver that crashed the agent or `vss` lately (found from the record the crash left):
+    // a warning, the crash is past but the driver may do it again.
     if let Some(crash) = modules.recent_crashes().first() {
         d.push(
             "driver",
-            Status::Fail,
+            Status::Warn,
             d.t(
                 "doctor-driver-crashed",
                 &[
@@ -113,9 +113,6 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
             ),
             Some(d.t("doctor-driver-crashed-hint", &[])),
         );
-    }
-    for err in modules.unresponsive() {
-        d.error("driver", Status::Fail, &err);
     }
     for m in &statuses {
         if m.loaded && !m.unresponsive {
@@ -212,6 +209,11 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
                 Err(err) => d.error("certificate", Status::Fail, &err),
             }
         }
+    }
+
+    // Drivers that did not answer in time while the checks above listed tokens.
+    for err in modules.unresponsive() {
+        d.error("driver", Status::Fail, &err);
     }
 
     let pinentry = config
