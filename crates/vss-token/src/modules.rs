@@ -188,10 +188,6 @@ impl Modules {
         self.source
     }
 
-    pub fn limits(&self) -> DriverLimits {
-        self.settings.limits
-    }
-
     pub(crate) fn driver(&self, module: usize) -> Result<&Driver> {
         self.loaded
             .get(module)
