@@ -33,6 +33,10 @@ pub struct ConfigFile {
     pub extension_ids: Option<Vec<String>>,
     pub allow_sha1: Option<bool>,
     pub dialog_timeout_seconds: Option<u64>,
+    /// Time limit on a call into a token driver while finding tokens and certificates.
+    pub driver_timeout_seconds: Option<u64>,
+    /// Time limit on a driver's PIN login and signature.
+    pub driver_sign_timeout_seconds: Option<u64>,
     /// PEM files of the roots `vss verify-xml` trusts (the Vietnam National Root CA for real use).
     pub trust_anchors: Option<Vec<PathBuf>>,
     pub serve: Option<ServeFile>,
@@ -69,6 +73,9 @@ pub struct Config {
     pub extension_ids: Vec<String>,
     pub allow_sha1: bool,
     pub dialog_timeout: Duration,
+    /// Time limits on calls into PKCS#11 modules (see `vss_protocol::limits::DRIVER_*`).
+    pub driver_timeout: Duration,
+    pub driver_sign_timeout: Duration,
     pub trust_anchors: Vec<PathBuf>,
     pub serve: ServeConfig,
     pub log_dir: Option<PathBuf>,
@@ -103,6 +110,8 @@ impl Default for Config {
             extension_ids: Vec::new(),
             allow_sha1: false,
             dialog_timeout: limits::DIALOG_TIMEOUT,
+            driver_timeout: limits::DRIVER_CALL_TIMEOUT,
+            driver_sign_timeout: limits::DRIVER_SIGN_TIMEOUT,
             trust_anchors: Vec::new(),
             serve: ServeConfig {
                 port: DEFAULT_SERVE_PORT,
@@ -259,6 +268,12 @@ impl Config {
         if let Some(secs) = file.dialog_timeout_seconds {
             let (least, most) = limits::DIALOG_TIMEOUT_RANGE_SECONDS;
             self.dialog_timeout = Duration::from_secs(secs.clamp(least, most));
+        }
+        if let Some(secs) = file.driver_timeout_seconds {
+            self.driver_timeout = Duration::from_secs(secs.clamp(1, 600));
+        }
+        if let Some(secs) = file.driver_sign_timeout_seconds {
+            self.driver_sign_timeout = Duration::from_secs(secs.clamp(1, 600));
         }
         self.trust_anchors
             .extend(file.trust_anchors.unwrap_or_default());

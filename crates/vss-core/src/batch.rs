@@ -119,9 +119,13 @@ pub fn sign_batch(
                 for (index, summary) in &summaries {
                     let item = &items[*index];
                     let signed = vss_xml::sign(&item.xml, opts, &mut signer);
-                    // A token gone mid-batch fails the rest the same way; a bad file does not.
+                    // A token gone (or its driver hung) mid-batch fails the rest the same way,
+                    // unsigned; a bad file does not.
                     if let Err(err) = &signed {
-                        if err.code == ErrorCode::TokenRemoved {
+                        if matches!(
+                            err.code,
+                            ErrorCode::TokenRemoved | ErrorCode::DriverUnresponsive
+                        ) {
                             return Err(err.clone());
                         }
                     }

@@ -1,7 +1,8 @@
 //! Dossier files on disk for a batch (`vss sign-xml`, the tray's "Ký hồ sơ…"): read each file
 //! once, decide where its signed copy goes, and write that copy atomically and durably — to a
-//! temporary file in the target folder, synced and renamed into place a group at a time — never
-//! over an existing file unless asked, never over the original.
+//! locked temporary file in the target folder, data synced, renamed into place, the renames
+//! synced a group at a time before they are reported — never over an existing file unless
+//! asked, never over the original.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -74,6 +75,11 @@ pub fn sign_files(
             Destination::Folder(dir) => dir.join(input.file_name().unwrap_or_default()),
         })
         .collect();
+    let mut dirs: Vec<&Path> = outputs.iter().map(|o| parent_dir(o)).collect();
+    dirs.dedup();
+    for dir in dirs {
+        remove_leftover_partials(dir);
+    }
     let items: Vec<BatchItem> = inputs
         .iter()
         .zip(&outputs)
@@ -88,30 +94,40 @@ pub fn sign_files(
             }
         })
         .collect();
-    // Each signed output goes to a temporary file at once and is put in place a group at a
-    // time (see `commit`): a file is reported written only once it would survive a power cut.
+    // Each signed output is written to a locked temporary file, its data synced, and renamed
+    // into place at once, so a file under its final name is always complete; the renames are
+    // made durable a group at a time by one directory sync, and only then reported written.
     let mut results: Vec<Option<Result<()>>> = vec![None; items.len()];
     let mut forms: Vec<Option<String>> = vec![None; items.len()];
-    let mut pending: Vec<(usize, tempfile::NamedTempFile)> = Vec::new();
-    let mut report = |index: usize, result: Result<()>, forms: &[Option<String>]| {
-        progress(&FileOutcome {
-            input: inputs[index].clone(),
-            output: outputs[index].clone(),
-            form: forms[index].clone(),
-            result: result.clone(),
-        });
-        result
+    let mut placed: Vec<usize> = Vec::new();
+    // Settles files in order: their outcome is final, recorded and shown.
+    let mut settle = |done: Vec<(usize, Result<()>)>,
+                      results: &mut Vec<Option<Result<()>>>,
+                      forms: &[Option<String>]| {
+        for (index, result) in done {
+            progress(&FileOutcome {
+                input: inputs[index].clone(),
+                output: outputs[index].clone(),
+                form: forms[index].clone(),
+                result: result.clone(),
+            });
+            results[index] = Some(result);
+        }
     };
     let mut deliver = |index: usize, form: Option<&str>, result: Result<Vec<u8>>| {
         forms[index] = form.map(str::to_string);
-        match result.and_then(|xml| write_temp(&outputs[index], &xml)) {
-            Ok(temp) => pending.push((index, temp)),
-            Err(err) => results[index] = Some(report(index, Err(err.clone()), &forms)),
-        }
-        if pending.len() >= limits::BATCH_SYNC_FILES {
-            for (index, outcome) in commit(std::mem::take(&mut pending), &outputs, overwrite) {
-                results[index] = Some(report(index, outcome, &forms));
+        match result.and_then(|xml| put_in_place(&outputs[index], &xml, overwrite)) {
+            Ok(()) => placed.push(index),
+            Err(err) => {
+                // What was placed before this one is settled first, to report in order.
+                let mut done = make_durable(std::mem::take(&mut placed), &outputs);
+                done.push((index, Err(err)));
+                settle(done, &mut results, &forms);
             }
+        }
+        if placed.len() >= limits::BATCH_SYNC_FILES {
+            let done = make_durable(std::mem::take(&mut placed), &outputs);
+            settle(done, &mut results, &forms);
         }
         Ok(())
     };
@@ -124,9 +140,8 @@ pub fn sign_files(
         &items,
         &mut deliver,
     )?;
-    for (index, outcome) in commit(pending, &outputs, overwrite) {
-        results[index] = Some(report(index, outcome, &forms));
-    }
+    let done = make_durable(std::mem::take(&mut placed), &outputs);
+    settle(done, &mut results, &forms);
     Ok(outcomes
         .into_iter()
         .enumerate()
@@ -159,104 +174,87 @@ fn parent_dir(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-/// Writes a signed output to a temporary file beside it (not yet synced, not yet in place).
+/// Temporary outputs are named `.vss-partial-….tmp` and locked while being written, so a later
+/// batch can tell one left by a killed process (unlocked) from one being written now.
+const PARTIAL_PREFIX: &str = ".vss-partial-";
+const PARTIAL_SUFFIX: &str = ".tmp";
+
+/// Writes a signed output to a locked temporary file beside it (not yet synced, not in place).
 fn write_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let dir = parent_dir(path);
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| file_error(dir, e))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(PARTIAL_PREFIX)
+        .suffix(PARTIAL_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| file_error(dir, e))?;
+    fs4::FileExt::lock(temp.as_file()).map_err(|e| file_error(dir, e))?;
     temp.write_all(bytes).map_err(|e| file_error(path, e))?;
     Ok(temp)
 }
 
-/// Puts a group of written temporary files in place so that each output reported written
-/// survives a power cut, at the least cost: (1) the data of every file reaches the disk — on
-/// Linux one `syncfs` per directory's file system (one journal commit for the whole group,
-/// where an `fsync` per file costs a commit each), elsewhere a data sync per file; (2) each is
-/// renamed into place, never over an existing file unless `overwrite`; (3) one `fsync` of each
-/// directory makes the renames durable. Only then are the outputs reported written; a crash
-/// before leaves at most temporary files, never a partial output under the final name.
-fn commit(
-    written: Vec<(usize, tempfile::NamedTempFile)>,
-    outputs: &[PathBuf],
-    overwrite: bool,
-) -> Vec<(usize, Result<()>)> {
-    let mut dirs: Vec<&Path> = Vec::new();
-    for (index, _) in &written {
-        let dir = parent_dir(&outputs[*index]);
-        if !dirs.contains(&dir) {
-            dirs.push(dir);
-        }
-    }
-    // One file-system sync per directory (Linux): every file of the group was written before.
-    let dir_synced: Vec<Option<String>> = dirs
-        .iter()
-        .map(|dir| {
-            let (_, temp) = written
-                .iter()
-                .find(|(i, _)| parent_dir(&outputs[*i]) == *dir)?;
-            syncfs(temp.as_file()).err().map(|e| e.to_string())
-        })
-        .collect();
-    let mut results = Vec::with_capacity(written.len());
-    let mut placed = Vec::with_capacity(written.len());
-    for (index, temp) in written {
-        let path = &outputs[index];
-        let dir = parent_dir(path);
-        let group_failure = dirs
-            .iter()
-            .position(|d| *d == dir)
-            .and_then(|i| dir_synced[i].clone());
-        let synced = match group_failure {
-            Some(reason) => Err(reason),
-            None => sync_data(temp.as_file()).map_err(|e| e.to_string()),
-        };
-        if let Err(e) = synced {
-            results.push((index, Err(file_error(path, e))));
+/// Removes temporary outputs that a killed process left in `dir` (those nobody holds locked).
+fn remove_leftover_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(PARTIAL_PREFIX) && name.ends_with(PARTIAL_SUFFIX)) {
             continue;
         }
-        let persisted = if overwrite {
-            temp.persist(path).map(|_| ())
-        } else {
-            temp.persist_noclobber(path).map(|_| ())
-        };
-        match persisted {
-            Ok(()) => placed.push(index),
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
-                results.push((index, Err(output_exists(path))))
-            }
-            Err(e) => results.push((index, Err(file_error(path, e.error)))),
+        let path = entry.path();
+        let abandoned = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .is_ok_and(|file| fs4::FileExt::try_lock(&file).is_ok());
+        if abandoned {
+            let _ = std::fs::remove_file(&path);
         }
     }
-    let dir_flushed: Vec<(&Path, std::io::Result<()>)> =
-        dirs.iter().map(|dir| (*dir, sync_dir(dir))).collect();
-    for index in placed {
-        let dir = parent_dir(&outputs[index]);
-        let outcome = match dir_flushed.iter().find(|(d, _)| *d == dir) {
-            Some((_, Err(e))) => Err(file_error(&outputs[index], e)),
-            _ => Ok(()),
-        };
-        results.push((index, outcome));
-    }
-    results.sort_by_key(|(index, _)| *index);
-    results
 }
 
-#[cfg(target_os = "linux")]
-fn syncfs(file: &std::fs::File) -> std::io::Result<()> {
-    rustix::fs::syncfs(file).map_err(std::io::Error::from)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn syncfs(_file: &std::fs::File) -> std::io::Result<()> {
-    Ok(())
-}
-
-/// Linux: done for the whole group by `syncfs`. Elsewhere: a data sync per file.
-fn sync_data(file: &std::fs::File) -> std::io::Result<()> {
-    if cfg!(target_os = "linux") {
-        Ok(())
+/// Writes `bytes` to a locked temporary file beside `path`, syncs its data, and renames it into
+/// place — never over an existing file unless `overwrite`. A crash at any point leaves either
+/// no file or the whole file under `path` (and at most an abandoned temporary file, removed by
+/// the next batch).
+fn put_in_place(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    let temp = write_temp(path, bytes)?;
+    temp.as_file()
+        .sync_data()
+        .map_err(|e| file_error(path, e))?;
+    let persisted = if overwrite {
+        temp.persist(path).map(|_| ())
     } else {
-        file.sync_data()
-    }
+        temp.persist_noclobber(path).map(|_| ())
+    };
+    persisted.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            output_exists(path)
+        } else {
+            file_error(path, e.error)
+        }
+    })
+}
+
+/// Makes the renames of a group durable — one `fsync` per directory — so each output reported
+/// written survives a power cut; a failed directory sync fails that directory's files.
+fn make_durable(placed: Vec<usize>, outputs: &[PathBuf]) -> Vec<(usize, Result<()>)> {
+    let mut dirs: Vec<(&Path, std::io::Result<()>)> = Vec::new();
+    placed
+        .into_iter()
+        .map(|index| {
+            let dir = parent_dir(&outputs[index]);
+            if !dirs.iter().any(|(d, _)| *d == dir) {
+                dirs.push((dir, sync_dir(dir)));
+            }
+            let outcome = match dirs.iter().find(|(d, _)| *d == dir) {
+                Some((_, Err(e))) => Err(file_error(&outputs[index], e)),
+                _ => Ok(()),
+            };
+            (index, outcome)
+        })
+        .collect()
 }
 
 /// Makes renames in a directory durable (POSIX); Windows has no directory handle to flush.

@@ -18,7 +18,30 @@ pub fn assess(service: &Service, lang: Lang, now: OffsetDateTime) -> Readiness {
     let mut findings = Vec::new();
     let mut tokens_out = Vec::new();
     let modules = service.modules();
-    for status in modules.statuses().into_iter().filter(|m| m.loaded) {
+    // A driver that crashed the agent or `vss` lately (found from the record the crash left):
+    // the crash is past, but the driver may do it again.
+    if let Some(crash) = modules.recent_crashes().first() {
+        findings.push(Finding {
+            check: "driver".into(),
+            level: Level::Attention,
+            code: None,
+            message: text(
+                lang,
+                "doctor-driver-crashed",
+                &[
+                    ("path", crash.path.clone()),
+                    ("time", crash.at.clone()),
+                    ("function", crash.function.clone()),
+                ],
+            ),
+            hint: Some(text(lang, "doctor-driver-crashed-hint", &[])),
+        });
+    }
+    for status in modules
+        .statuses()
+        .into_iter()
+        .filter(|m| m.loaded && !m.unresponsive)
+    {
         findings.push(Finding {
             check: "module".into(),
             level: Level::Ready,
@@ -76,6 +99,10 @@ pub fn assess(service: &Service, lang: Lang, now: OffsetDateTime) -> Readiness {
                     .collect();
             }
         }
+    }
+    // Drivers that did not answer in time while the tokens were listed.
+    for err in modules.unresponsive() {
+        findings.push(problem("driver", &err, lang));
     }
     let state = findings
         .iter()

@@ -12,7 +12,7 @@ use vss_config::{Config, Policy};
 use vss_dialog::Prompt;
 use vss_protocol::{limits, Command, Error, ErrorCode, Lang, Request, Response, Result};
 use vss_token::discovery::module_candidates;
-use vss_token::Modules;
+use vss_token::{DriverLimits, DriverSettings, Modules};
 
 use crate::caller::{authorize, Caller};
 use crate::commands;
@@ -61,10 +61,23 @@ impl Service {
                     self.config.modules_from_env.as_deref(),
                     &self.config.modules,
                 );
-                let modules = Arc::new(Modules::load(source, &paths));
+                let modules = Arc::new(Modules::load_with(source, &paths, self.driver_settings()));
                 *cached = Some(modules.clone());
                 modules
             }
+        }
+    }
+
+    /// Time limits on driver calls (config), and the record of calls in flight in the user's
+    /// data directory that names a driver after it crashed the process.
+    fn driver_settings(&self) -> DriverSettings {
+        DriverSettings {
+            limits: DriverLimits {
+                call: self.config.driver_timeout,
+                sign: self.config.driver_sign_timeout,
+                ..DriverLimits::default()
+            },
+            record_dir: vss_config::config::user_data_dir().map(|d| d.join("driver-calls")),
         }
     }
 

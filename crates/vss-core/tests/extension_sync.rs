@@ -16,7 +16,9 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Message id → pattern, with `{ $name }` placeholders kept as `{name}`.
+/// Message id → pattern, with `{ $name }` placeholders kept as `{name}`. Messages with
+/// selectors (e.g. `pin_incorrect`'s tries left) are left out: only the agent raises those, and
+/// they reach the extension already localised.
 fn catalogue(lang: &str) -> BTreeMap<String, String> {
     let path = repo().join(format!("crates/vss-protocol/i18n/{lang}/vss.ftl"));
     let source = std::fs::read_to_string(&path).unwrap();
@@ -28,6 +30,7 @@ fn catalogue(lang: &str) -> BTreeMap<String, String> {
         };
         let Some(value) = message.value else { continue };
         let mut text = String::new();
+        let mut simple = true;
         for element in value.elements {
             match element {
                 PatternElement::TextElement { value } => text.push_str(value),
@@ -38,12 +41,29 @@ fn catalogue(lang: &str) -> BTreeMap<String, String> {
                     text.push_str(id.name);
                     text.push('}');
                 }
-                other => panic!("{}: unsupported placeable {other:?}", message.id.name),
+                _ => simple = false,
             }
         }
-        out.insert(message.id.name.to_string(), text);
+        if simple {
+            out.insert(message.id.name.to_string(), text);
+        }
     }
     out
+}
+
+/// Every message id of a catalogue.
+fn ids(lang: &str) -> std::collections::BTreeSet<String> {
+    let path = repo().join(format!("crates/vss-protocol/i18n/{lang}/vss.ftl"));
+    let source = std::fs::read_to_string(&path).unwrap();
+    let resource = parser::parse(source.as_str()).expect("catalogue parses");
+    resource
+        .body
+        .iter()
+        .filter_map(|entry| match entry {
+            ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The texts the extension shows: every agent error, the extension's own errors and reasons.
@@ -183,7 +203,7 @@ fn classic_scripts_repeat_the_catalogue_exactly() {
 /// would show as the bare id).
 #[test]
 fn every_text_id_the_code_uses_exists() {
-    let (vi, en) = (catalogue("vi"), catalogue("en"));
+    let (vi, en) = (ids("vi"), ids("en"));
     let prefixes = [
         "reason-",
         "capability-",
@@ -218,7 +238,7 @@ fn every_text_id_the_code_uses_exists() {
             if is_id {
                 checked += 1;
                 assert!(
-                    vi.contains_key(literal) && en.contains_key(literal),
+                    vi.contains(literal) && en.contains(literal),
                     "{} names {literal:?}, missing from a catalogue",
                     file.display()
                 );

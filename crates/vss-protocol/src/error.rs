@@ -70,6 +70,7 @@ error_codes! {
     XmlParentAmbiguous => "xml_parent_ambiguous",
     // Additions of turn 2 (DESIGN §7).
     BatchTooLarge => "batch_too_large",
+    DriverUnresponsive => "driver_unresponsive",
 }
 
 impl fmt::Display for ErrorCode {

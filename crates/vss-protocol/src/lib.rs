@@ -21,8 +21,8 @@ pub use command::{
 pub use error::{Error, ErrorBody, ErrorCode, Result};
 pub use lang::Lang;
 pub use result::{
-    BatchOutcome, CertificateList, ConfigSummary, HashSignature, ModuleReport, PinState,
-    SignedBatch, SignedXml, Status, TokenReport, VersionInfo,
+    BatchOutcome, CertificateList, ConfigSummary, DriverCrash, HashSignature, ModuleReport,
+    PinState, SignedBatch, SignedXml, Status, TokenReport, VersionInfo,
 };
 pub use wire::{Chunk, Request, Response};
 

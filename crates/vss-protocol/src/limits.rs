@@ -89,3 +89,23 @@ pub const SECONDS_PER_DAY: i64 = 86_400;
 /// A certificate that expires in fewer days than this is shown with a renewal warning (the
 /// popup, `vss certs`, `vss doctor`, the tray's "attention" state).
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// Longest a call into a PKCS#11 module may take while loading it and finding tokens and
+/// certificates (C_Initialize, C_GetSlotList, C_GetTokenInfo, reading objects). Past it the
+/// caller gets `driver_unresponsive` and the module is skipped until that call returns. Below
+/// the extension's 30 s for `status` and `list-certificates`. Config `driver_timeout_seconds`.
+pub const DRIVER_CALL_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Longest a C_Login with a typed PIN or a C_Sign may take (slow tokens sign RSA-4096 in a few
+/// seconds). Config `driver_sign_timeout_seconds`.
+pub const DRIVER_SIGN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Longest a PIN-pad (protected authentication path) C_Login may take: the user types the PIN
+/// on the reader's keypad during the call (readers give up on their own after about 30 s).
+pub const DRIVER_PINPAD_LOGIN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Longest C_Finalize may take when a process ends; then it exits anyway.
+pub const DRIVER_FINALIZE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long `vss doctor` keeps naming a driver that crashed the agent or `vss`.
+pub const DRIVER_CRASH_MEMORY_DAYS: i64 = 14;

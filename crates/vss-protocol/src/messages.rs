@@ -101,4 +101,16 @@ mod tests {
         let msg = error_message(Lang::Vi, ErrorCode::UserCancelled, &[]);
         assert!(msg.contains("hủy"), "{msg}");
     }
+
+    #[test]
+    fn a_wrong_pin_message_follows_the_tokens_pin_state() {
+        // The token layer always names the state (`none`, `count_low`, `final_try`).
+        let args = |state: &str| [("state", state.to_string())];
+        let msg = |state: &str| error_message(Lang::Vi, ErrorCode::PinIncorrect, &args(state));
+        assert_eq!(msg("none"), "Mã PIN không đúng.");
+        assert!(msg("count_low").ends_with("Số lần thử còn lại ít."));
+        assert!(msg("final_try").contains("Chỉ còn MỘT lần thử"));
+        let hint = error_hint(Lang::Vi, ErrorCode::PinIncorrect, &args("none"));
+        assert!(hint.starts_with("Kiểm tra lại mã PIN"), "{hint}");
+    }
 }

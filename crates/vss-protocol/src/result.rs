@@ -28,6 +28,9 @@ pub struct Status {
     /// everything: the extension's pages, the CLI, the tray).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub readiness: Option<Readiness>,
+    /// Drivers that crashed the agent or `vss` lately (callers that see everything).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver_crashes: Option<Vec<DriverCrash>>,
 }
 
 /// One PKCS#11 module the agent tried.
@@ -42,6 +45,18 @@ pub struct ModuleReport {
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
+    /// A call into the module overran its time limit and has not returned: it is skipped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unresponsive: bool,
+}
+
+/// A driver that crashed a process of this user during a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriverCrash {
+    pub path: String,
+    pub function: String,
+    /// RFC 3339, when the crash was found (the next start of the agent or `vss`).
+    pub at: String,
 }
 
 /// The token's PIN state, as far as PKCS#11 tells it (flags, not a number of tries).

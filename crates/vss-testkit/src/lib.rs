@@ -6,6 +6,7 @@
 //! SOFTHSM2_CONF when it initialises, so [`create`] is best run in its own process (the
 //! `vss-testtoken` binary does that).
 
+pub mod faulty;
 pub mod fixture;
 
 use std::fs;

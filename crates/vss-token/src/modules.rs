@@ -1,26 +1,69 @@
 //! PKCS#11 modules loaded once per process, their tokens and the certificates on them.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
+use std::time::Duration;
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
-use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass, ObjectHandle};
-use cryptoki::slot::Slot;
+use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
+use cryptoki::slot::{Slot, TokenInfo};
 use serde::Serialize;
 use time::OffsetDateTime;
 use vss_protocol::{Error, ErrorCode, PinState, Result, TokenRef, TokenReport};
 
-use vss_cert::{certificate_id, parse_certificate, reference_to_id};
+use vss_cert::{parse_certificate, reference_to_id};
 
+use crate::call_record::{CallRecord, DriverCrash};
 use crate::discovery::ModuleSource;
 use crate::record::CertificateRecord;
+use crate::watchdog::{guarded, stuck_error, DriverLimits, Step};
 
-/// A module file that loaded, with its initialised context.
-struct LoadedModule {
-    path: PathBuf,
+/// A module file that loaded, with its initialised context and the watch over its calls.
+#[derive(Clone)]
+pub(crate) struct Driver {
+    pub(crate) path: PathBuf,
     context: Pkcs11,
+    pub(crate) limits: DriverLimits,
+    record: Option<Arc<CallRecord>>,
+}
+
+impl Driver {
+    /// Runs `f` on the module's context within `limit` (see [`crate::watchdog`]). The outer
+    /// error is the watchdog's (`driver_unresponsive`), the inner one the module's own.
+    pub(crate) fn call_raw<T: Send + 'static>(
+        &self,
+        function: &'static str,
+        limit: Duration,
+        f: impl FnOnce(&Pkcs11, &Step) -> Result<T, CkError> + Send + 'static,
+    ) -> Result<Result<T, CkError>> {
+        let context = self.context.clone();
+        guarded(
+            &self.path,
+            function,
+            limit,
+            self.record.as_ref(),
+            move |step| f(&context, step),
+        )
+    }
+
+    /// [`Self::call_raw`] with the module's error mapped to a stable code.
+    pub(crate) fn call<T: Send + 'static>(
+        &self,
+        function: &'static str,
+        limit: Duration,
+        f: impl FnOnce(&Pkcs11, &Step) -> Result<T, CkError> + Send + 'static,
+    ) -> Result<T> {
+        self.call_raw(function, limit, f)?.map_err(map_ck_error)
+    }
+}
+
+/// How modules are watched: time limits, and where the record of calls in flight is kept
+/// (the user's data directory) so a driver that crashes the process is named afterwards.
+#[derive(Debug, Clone, Default)]
+pub struct DriverSettings {
+    pub limits: DriverLimits,
+    pub record_dir: Option<PathBuf>,
 }
 
 /// What `status` reports about each module tried.
@@ -32,10 +75,24 @@ pub struct ModuleStatus {
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
+    /// A call into the module overran its time limit and has not returned: it is skipped.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unresponsive: bool,
 }
 
 /// The token's PIN state, as far as PKCS#11 tells it (flags, not a number of tries).
 pub use vss_protocol::PinState as PinFlags;
+
+/// The PIN flags a token reports in its token info.
+fn pin_flags_of(info: &TokenInfo) -> PinFlags {
+    {
+        PinFlags {
+            count_low: info.user_pin_count_low(),
+            final_try: info.user_pin_final_try(),
+            locked: info.user_pin_locked(),
+        }
+    }
+}
 
 /// A token present in a slot.
 #[derive(Debug, Clone, Serialize)]
@@ -85,47 +142,47 @@ impl Token {
     }
 }
 
+/// A certificate and the token it is on.
+type TokenCertificate = (Token, CertificateRecord);
+
 /// Every module this process loaded (each initialised exactly once) and those that failed.
 pub struct Modules {
-    loaded: Vec<LoadedModule>,
+    loaded: Vec<Driver>,
     failed: Vec<(PathBuf, Error)>,
     source: ModuleSource,
-    /// The certificates last read from each token (see [`CachedToken`]).
-    cache: Mutex<HashMap<CacheKey, CachedToken>>,
-}
-
-/// A token as the cache knows it: module, slot, serial and label (a token swapped for another
-/// in the same slot has another serial).
-type CacheKey = (usize, u64, String, String);
-
-/// The certificate objects of a token when last read: their handles (the cheap change check —
-/// one C_FindObjects, compared before the cached values are used) and each one's DER and
-/// CKA_ID. Certificates are public objects: nothing secret is kept. Validity is recomputed
-/// from the DER on every use.
-struct CachedToken {
-    handles: Vec<ObjectHandle>,
-    objects: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Certificate ids (SHA-256 of the DER) in the order of `objects`.
-    ids: Vec<String>,
+    settings: DriverSettings,
+    record: Option<Arc<CallRecord>>,
 }
 
 impl Modules {
-    /// Loads and initialises each module. A module that fails is recorded with its path and
-    /// reason and does not stop the others.
+    /// Loads and initialises each module with the default time limits and no crash record.
     pub fn load(source: ModuleSource, paths: &[PathBuf]) -> Modules {
+        Modules::load_with(source, paths, DriverSettings::default())
+    }
+
+    /// Loads and initialises each module, each call within its time limit. A module that fails
+    /// or hangs is recorded with its path and reason and does not stop the others.
+    pub fn load_with(source: ModuleSource, paths: &[PathBuf], settings: DriverSettings) -> Modules {
+        let record = settings
+            .record_dir
+            .as_deref()
+            .and_then(CallRecord::for_process);
         let mut modules = Modules {
             loaded: Vec::new(),
             failed: Vec::new(),
             source,
-            cache: Mutex::new(HashMap::new()),
+            settings,
+            record,
         };
         for path in paths {
-            match load_one(path) {
+            match load_one(path, modules.settings.limits, modules.record.as_ref()) {
                 Ok(context) => {
                     tracing::info!(module = %path.display(), "PKCS#11 module loaded");
-                    modules.loaded.push(LoadedModule {
+                    modules.loaded.push(Driver {
                         path: path.clone(),
                         context,
+                        limits: modules.settings.limits,
+                        record: modules.record.clone(),
                     });
                 }
                 Err(err) => {
@@ -146,31 +203,61 @@ impl Modules {
         self.source
     }
 
-    pub(crate) fn context(&self, module: usize) -> Result<&Pkcs11> {
+    pub(crate) fn driver(&self, module: usize) -> Result<&Driver> {
         self.loaded
             .get(module)
-            .map(|m| &m.context)
             .ok_or_else(|| Error::internal("no such module"))
     }
 
-    /// Each module tried, loaded or not, for `status`.
+    /// Drivers that crashed a process of this user recently (see [`crate::call_record`]).
+    pub fn recent_crashes(&self) -> Vec<DriverCrash> {
+        self.record
+            .as_ref()
+            .map(|r| r.recent_crashes())
+            .unwrap_or_default()
+    }
+
+    /// Each module tried, loaded or not, for `status`. A loaded module with a call stuck past
+    /// its limit is reported unresponsive.
     pub fn statuses(&self) -> Vec<ModuleStatus> {
-        let loaded = self.loaded.iter().map(|m| ModuleStatus {
-            path: m.path.display().to_string(),
-            loaded: true,
-            error: None,
-            error_code: None,
+        let loaded = self.loaded.iter().map(|m| match stuck_error(&m.path) {
+            None => ModuleStatus {
+                path: m.path.display().to_string(),
+                loaded: true,
+                error: None,
+                error_code: None,
+                unresponsive: false,
+            },
+            Some(err) => ModuleStatus {
+                path: m.path.display().to_string(),
+                loaded: true,
+                error: err.cause.clone(),
+                error_code: Some(err.code.as_str().to_string()),
+                unresponsive: true,
+            },
         });
         let failed = self.failed.iter().map(|(path, err)| ModuleStatus {
             path: path.display().to_string(),
             loaded: false,
             error: err.cause.clone(),
             error_code: Some(err.code.as_str().to_string()),
+            unresponsive: err.code == ErrorCode::DriverUnresponsive,
         });
         loaded.chain(failed).collect()
     }
 
-    /// `no_module` / `module_load_failed` when nothing is loaded at all.
+    /// `driver_unresponsive` for each module that did not answer in time, while it is skipped.
+    pub fn unresponsive(&self) -> Vec<Error> {
+        let loaded = self.loaded.iter().filter_map(|m| stuck_error(&m.path));
+        let failed = self
+            .failed
+            .iter()
+            .filter(|(_, e)| e.code == ErrorCode::DriverUnresponsive)
+            .map(|(_, e)| e.clone());
+        loaded.chain(failed).collect()
+    }
+
+    /// `no_module` / `module_load_failed` / `driver_unresponsive` when nothing is loaded.
     fn require_any(&self) -> Result<()> {
         if !self.loaded.is_empty() {
             return Ok(());
@@ -183,31 +270,62 @@ impl Modules {
         })
     }
 
-    /// Tokens present in every loaded module. A token seen through two modules (say, the vendor
-    /// driver and p11-kit-proxy) is listed once.
-    pub fn tokens(&self) -> Result<Vec<Token>> {
+    /// Tokens present in every responsive module, and the errors of modules that did not
+    /// answer in time. A token seen through two modules (say, the vendor driver and
+    /// p11-kit-proxy) is listed once.
+    fn scan(&self) -> Result<(Vec<Token>, Vec<Error>)> {
         self.require_any()?;
         let mut tokens: Vec<Token> = Vec::new();
-        for (index, module) in self.loaded.iter().enumerate() {
-            let slots = match module.context.get_slots_with_token() {
+        let mut unresponsive: Vec<Error> = self
+            .failed
+            .iter()
+            .filter(|(_, e)| e.code == ErrorCode::DriverUnresponsive)
+            .map(|(_, e)| e.clone())
+            .collect();
+        // (Loaded modules that are stuck are refused by their first call below.)
+        for (index, driver) in self.loaded.iter().enumerate() {
+            let limit = driver.limits.call;
+            let slots = match driver
+                .call("C_GetSlotList", limit, |ctx, _| ctx.get_slots_with_token())
+            {
                 Ok(slots) => slots,
                 Err(err) => {
-                    tracing::warn!(module = %module.path.display(), error = %err, "cannot list slots");
+                    tracing::warn!(module = %driver.path.display(), error = %err, "cannot list slots");
+                    if err.code == ErrorCode::DriverUnresponsive {
+                        unresponsive.push(err);
+                    }
                     continue;
                 }
             };
             for slot in slots {
-                let info = match module.context.get_token_info(slot) {
+                let info = match driver.call("C_GetTokenInfo", limit, move |ctx, _| {
+                    ctx.get_token_info(slot)
+                }) {
                     Ok(info) => info,
                     Err(err) => {
-                        tracing::warn!(module = %module.path.display(), error = %err, "cannot read token info");
+                        tracing::warn!(module = %driver.path.display(), error = %err, "cannot read token info");
+                        if err.code == ErrorCode::DriverUnresponsive {
+                            unresponsive.push(err);
+                            break;
+                        }
                         continue;
                     }
                 };
                 if !info.token_initialized() {
                     continue; // an empty slot (SoftHSM2 always offers one), not a token
                 }
-                let token = token_from_info(index, &module.path, slot, &info);
+                let token = Token {
+                    module: index,
+                    slot_handle: slot,
+                    slot: slot.id(),
+                    label: info.label().trim().to_string(),
+                    manufacturer: info.manufacturer_id().trim().to_string(),
+                    model: info.model().trim().to_string(),
+                    serial: info.serial_number().trim().to_string(),
+                    pin: pin_flags_of(&info),
+                    protected_auth_path: info.protected_authentication_path(),
+                    module_path: driver.path.display().to_string(),
+                };
                 let duplicate = tokens.iter().any(|t| {
                     t.serial == token.serial
                         && t.label == token.label
@@ -218,40 +336,60 @@ impl Modules {
                 }
             }
         }
+        Ok((tokens, unresponsive))
+    }
+
+    /// Tokens present in every responsive module. `driver_unresponsive` when there are none
+    /// and a module did not answer in time (its token may well be plugged in).
+    pub fn tokens(&self) -> Result<Vec<Token>> {
+        let (tokens, mut unresponsive) = self.scan()?;
+        if tokens.is_empty() && !unresponsive.is_empty() {
+            return Err(unresponsive.swap_remove(0));
+        }
         Ok(tokens)
     }
 
     /// Fresh PIN flags of a token (after a failed login, say).
     pub fn pin_flags(&self, token: &Token) -> Result<PinFlags> {
-        let info = self
-            .context(token.module)?
-            .get_token_info(token.slot_handle)
-            .map_err(map_ck_error)?;
-        Ok(PinFlags {
-            count_low: info.user_pin_count_low(),
-            final_try: info.user_pin_final_try(),
-            locked: info.user_pin_locked(),
-        })
+        let driver = self.driver(token.module)?;
+        let slot = token.slot_handle;
+        let info = driver.call("C_GetTokenInfo", driver.limits.call, move |ctx, _| {
+            ctx.get_token_info(slot)
+        })?;
+        Ok(pin_flags_of(&info))
     }
 
     /// Every certificate on every token, signing certificates first. `no_token` when no token
-    /// is present.
+    /// is present; `driver_unresponsive` when none is found and a module did not answer.
     pub fn certificates(&self, now: OffsetDateTime) -> Result<Vec<(Token, CertificateRecord)>> {
-        let tokens = self.tokens()?;
+        Ok(self.certificates_and_unresponsive(now)?.0)
+    }
+
+    fn certificates_and_unresponsive(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<(Vec<TokenCertificate>, Vec<Error>)> {
+        let (tokens, mut unresponsive) = self.scan()?;
         if tokens.is_empty() {
-            return Err(Error::new(ErrorCode::NoToken));
+            return Err(match unresponsive.is_empty() {
+                true => Error::new(ErrorCode::NoToken),
+                false => unresponsive.swap_remove(0),
+            });
         }
         let mut found = Vec::new();
         for token in tokens {
             match self.token_certificates(&token, now) {
                 Ok(records) => found.extend(records.into_iter().map(|r| (token.clone(), r))),
                 Err(err) => {
-                    tracing::warn!(token = %token.label, error = %err, "cannot read certificates")
+                    tracing::warn!(token = %token.label, error = %err, "cannot read certificates");
+                    if err.code == ErrorCode::DriverUnresponsive {
+                        unresponsive.push(err);
+                    }
                 }
             }
         }
         found.sort_by_key(|(_, r)| !r.is_signing);
-        Ok(found)
+        Ok((found, unresponsive))
     }
 
     fn token_certificates(
@@ -259,39 +397,36 @@ impl Modules {
         token: &Token,
         now: OffsetDateTime,
     ) -> Result<Vec<CertificateRecord>> {
-        let session = self
-            .context(token.module)?
-            .open_ro_session(token.slot_handle)
-            .map_err(map_ck_error)?;
-        let template = [
-            Attribute::Class(ObjectClass::CERTIFICATE),
-            Attribute::CertificateType(CertificateType::X_509),
-        ];
-        let handles = session.find_objects(&template).map_err(map_ck_error)?;
-        let key = cache_key(token);
-        let cached = self.cached_objects(&key, &handles);
-        let objects = match cached {
-            Some(objects) => objects,
-            None => {
-                let mut objects = Vec::with_capacity(handles.len());
-                for handle in &handles {
-                    let attrs = session
-                        .get_attributes(*handle, &[AttributeType::Value, AttributeType::Id])
-                        .map_err(map_ck_error)?;
-                    let (mut der, mut cka_id) = (Vec::new(), Vec::new());
-                    for attr in attrs {
-                        match attr {
-                            Attribute::Value(v) => der = v,
-                            Attribute::Id(v) => cka_id = v,
-                            _ => {}
-                        }
+        let driver = self.driver(token.module)?;
+        let slot = token.slot_handle;
+        // One guarded call for the session, the search and the values: the session never
+        // leaves the thread that made it.
+        let objects = driver.call("C_OpenSession", driver.limits.call, move |ctx, step| {
+            let session = ctx.open_ro_session(slot)?;
+            step.at("C_FindObjects");
+            let template = [
+                Attribute::Class(ObjectClass::CERTIFICATE),
+                Attribute::CertificateType(CertificateType::X_509),
+            ];
+            let handles = session.find_objects(&template)?;
+            step.at("C_GetAttributeValue");
+            let mut objects = Vec::new();
+            for handle in handles {
+                let attrs =
+                    session.get_attributes(handle, &[AttributeType::Value, AttributeType::Id])?;
+                let (mut der, mut cka_id) = (Vec::new(), Vec::new());
+                for attr in attrs {
+                    match attr {
+                        Attribute::Value(v) => der = v,
+                        Attribute::Id(v) => cka_id = v,
+                        _ => {}
                     }
-                    objects.push((der, cka_id));
                 }
-                self.store(key, handles, &objects);
-                objects
+                objects.push((der, cka_id));
             }
-        };
+            step.at("C_CloseSession");
+            Ok(objects)
+        })?;
         let mut records = Vec::new();
         for (der, cka_id) in objects {
             match parse_certificate(&der, token.token_ref(), now) {
@@ -324,132 +459,40 @@ impl Modules {
         Ok(signing)
     }
 
-    /// The cached objects of a token if its certificate handles are still those cached.
-    fn cached_objects(
-        &self,
-        key: &CacheKey,
-        handles: &[ObjectHandle],
-    ) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
-        let cache = self.cache.lock().ok()?;
-        let entry = cache.get(key)?;
-        (entry.handles == handles).then(|| entry.objects.clone())
-    }
-
-    fn store(&self, key: CacheKey, handles: Vec<ObjectHandle>, objects: &[(Vec<u8>, Vec<u8>)]) {
-        let ids = objects.iter().map(|(der, _)| certificate_id(der)).collect();
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(
-                key,
-                CachedToken {
-                    handles,
-                    objects: objects.to_vec(),
-                    ids,
-                },
-            );
-        }
-    }
-
-    /// The certificate `id` from the cache, without enumerating every token: its token must
-    /// still be in its slot (same serial and label, read now, with fresh PIN flags) and still
-    /// hold the same certificate objects (one C_FindObjects). `None` sends the caller to the
-    /// full enumeration, which refreshes the cache.
-    fn find_cached(&self, id: &str, now: OffsetDateTime) -> Option<(Token, CertificateRecord)> {
-        let (key, der, cka_id) = {
-            let cache = self.cache.lock().ok()?;
-            let (key, entry) = cache.iter().find(|(_, e)| e.ids.iter().any(|i| i == id))?;
-            let at = entry.ids.iter().position(|i| i == id)?;
-            let (der, cka_id) = entry.objects.get(at)?.clone();
-            (key.clone(), der, cka_id)
-        };
-        let module = self.loaded.get(key.0)?;
-        let slot = module
-            .context
-            .get_slots_with_token()
-            .ok()?
-            .into_iter()
-            .find(|s| s.id() == key.1)?;
-        let info = module.context.get_token_info(slot).ok()?;
-        if !info.token_initialized() {
-            return None;
-        }
-        let token = token_from_info(key.0, &module.path, slot, &info);
-        if cache_key(&token) != key {
-            return None;
-        }
-        let session = module.context.open_ro_session(slot).ok()?;
-        let template = [
-            Attribute::Class(ObjectClass::CERTIFICATE),
-            Attribute::CertificateType(CertificateType::X_509),
-        ];
-        let handles = session.find_objects(&template).ok()?;
-        self.cached_objects(&key, &handles)?;
-        let (certificate, is_signing) = parse_certificate(&der, token.token_ref(), now).ok()?;
-        if certificate.id != id {
-            return None;
-        }
-        let record = CertificateRecord {
-            certificate,
-            der,
-            cka_id,
-            module: token.module,
-            is_signing,
-        };
-        Some((token, record))
-    }
-
     /// Finds the certificate a request names (id or base64 DER). `certificate_not_found` when
-    /// tokens are present but none holds it: most often another token is plugged in. A
-    /// certificate seen before is found on its token alone (see `find_cached`).
+    /// tokens are present but none holds it: most often another token is plugged in — unless
+    /// a module did not answer in time, whose token may hold it: then `driver_unresponsive`.
     pub fn find_certificate(
         &self,
         reference: &str,
         now: OffsetDateTime,
     ) -> Result<(Token, CertificateRecord)> {
         let id = reference_to_id(reference)?;
-        if let Some(found) = self.find_cached(&id, now) {
-            return Ok(found);
+        let (all, mut unresponsive) = self.certificates_and_unresponsive(now)?;
+        match all.into_iter().find(|(_, r)| r.certificate.id == id) {
+            Some(found) => Ok(found),
+            None if !unresponsive.is_empty() => Err(unresponsive.swap_remove(0)),
+            None => Err(Error::new(ErrorCode::CertificateNotFound).detail("certificate", id)),
         }
-        let all = self.certificates(now)?;
-        all.into_iter()
-            .find(|(_, r)| r.certificate.id == id)
-            .ok_or_else(|| Error::new(ErrorCode::CertificateNotFound).detail("certificate", id))
     }
 }
 
-fn cache_key(token: &Token) -> CacheKey {
-    (
-        token.module,
-        token.slot,
-        token.serial.clone(),
-        token.label.clone(),
-    )
-}
-
-fn token_from_info(
-    module: usize,
-    path: &Path,
-    slot: Slot,
-    info: &cryptoki::slot::TokenInfo,
-) -> Token {
-    Token {
-        module,
-        slot_handle: slot,
-        slot: slot.id(),
-        label: info.label().trim().to_string(),
-        manufacturer: info.manufacturer_id().trim().to_string(),
-        model: info.model().trim().to_string(),
-        serial: info.serial_number().trim().to_string(),
-        pin: PinFlags {
-            count_low: info.user_pin_count_low(),
-            final_try: info.user_pin_final_try(),
-            locked: info.user_pin_locked(),
-        },
-        protected_auth_path: info.protected_authentication_path(),
-        module_path: path.display().to_string(),
+impl Drop for Modules {
+    /// C_Finalize on each module, each within its limit: a driver that hangs there does not
+    /// keep the process from ending.
+    fn drop(&mut self) {
+        for driver in &self.loaded {
+            let finalized = driver.call("C_Finalize", driver.limits.finalize, |ctx, _| {
+                ctx.clone().finalize()
+            });
+            if let Err(err) = finalized {
+                tracing::debug!(module = %driver.path.display(), error = %err, "finalize");
+            }
+        }
     }
 }
 
-fn load_one(path: &Path) -> Result<Pkcs11> {
+fn load_one(path: &Path, limits: DriverLimits, record: Option<&Arc<CallRecord>>) -> Result<Pkcs11> {
     if !path.exists() {
         return Err(Error::new(ErrorCode::NoModule)
             .arg("path", path.display().to_string())
@@ -461,11 +504,25 @@ fn load_one(path: &Path) -> Result<Pkcs11> {
             .arg("reason", reason.clone())
             .cause(reason)
     };
-    let context = Pkcs11::new(path).map_err(|e| failed(e.to_string()))?;
-    match context.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
-        Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => Ok(context),
-        Err(e) => Err(failed(e.to_string())),
-    }
+    // Loading runs the library's constructors (DllMain on Windows): guarded like any call.
+    let owned = path.to_path_buf();
+    let loaded = guarded(
+        path,
+        "C_GetFunctionList",
+        limits.call,
+        record,
+        move |step| {
+            let context = Pkcs11::new(&owned)?;
+            step.at("C_Initialize");
+            match context.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+                Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {
+                    Ok(context)
+                }
+                Err(e) => Err(e),
+            }
+        },
+    )?;
+    loaded.map_err(|e| failed(e.to_string()))
 }
 
 /// Maps a PKCS#11 failure to a stable code. Callers map login errors themselves (see signing).
@@ -477,12 +534,19 @@ pub(crate) fn map_ck_error(err: CkError) -> Error {
             | RvError::SessionHandleInvalid
             | RvError::SessionClosed
             | RvError::SlotIdInvalid
-            | RvError::TokenNotRecognized,
+            | RvError::TokenNotRecognized
+            | RvError::DeviceError,
             _,
         ) => Error::new(ErrorCode::TokenRemoved).cause(err),
+        // A PIN pad's Cancel key.
+        CkError::Pkcs11(RvError::FunctionCanceled, _) => {
+            Error::new(ErrorCode::UserCancelled).cause(err)
+        }
         CkError::Pkcs11(RvError::PinLocked, _) => Error::new(ErrorCode::PinLocked).cause(err),
         CkError::Pkcs11(RvError::PinIncorrect | RvError::PinLenRange | RvError::PinInvalid, _) => {
-            Error::new(ErrorCode::PinIncorrect).cause(err)
+            Error::new(ErrorCode::PinIncorrect)
+                .arg("state", "none")
+                .cause(err)
         }
         CkError::Pkcs11(
             RvError::MechanismInvalid

@@ -9,9 +9,10 @@ use cryptoki::session::{Session, UserType};
 use cryptoki::types::AuthPin;
 use der::asn1::UintRef;
 use der::Encode;
+use std::sync::{Arc, Mutex, MutexGuard};
 use vss_protocol::{Error, ErrorCode, HashAlgorithm, Padding, Result};
 
-use crate::modules::{map_ck_error, Modules, Token};
+use crate::modules::{map_ck_error, Driver, Modules, Token};
 use crate::pin::Pin;
 use crate::record::CertificateRecord;
 
@@ -50,10 +51,17 @@ pub struct SignatureValue {
 }
 
 /// A logged-in session on one token for one certificate's private key. Logs out on drop.
+/// Every call on it runs through the module's watchdog; the session itself is shared with
+/// the call threads (a call that overran its limit keeps it, and the module is skipped).
 pub struct SigningSession {
-    session: Session,
+    session: Option<Arc<Mutex<Session>>>,
+    driver: Driver,
     key: ObjectHandle,
     key_is_ec: bool,
+}
+
+fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
+    session.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl SigningSession {
@@ -65,46 +73,88 @@ impl SigningSession {
         record: &CertificateRecord,
         pin: Option<&Pin>,
     ) -> Result<SigningSession> {
-        let context = modules.context(token.module)?;
-        let session = context
-            .open_ro_session(token.slot_handle)
-            .map_err(map_ck_error)?;
-        let auth = pin.map(|p| AuthPin::new(p.expose().into()));
         if pin.is_none() && !token.protected_auth_path {
             return Err(Error::new(ErrorCode::PinIncorrect)
+                .arg("state", "none")
                 .cause("no PIN given for a token without PIN pad"));
         }
-        match session.login(UserType::User, auth.as_ref()) {
-            Ok(()) => {}
-            // Another session of this process is logged in: log out and in again with the PIN
-            // just typed, so a wrong PIN is never taken as "already fine".
-            Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {
-                session.logout().map_err(map_ck_error)?;
-                session
-                    .login(UserType::User, auth.as_ref())
-                    .map_err(|e| login_error(modules, token, e))?;
+        let driver = modules.driver(token.module)?.clone();
+        let limits = driver.limits;
+        let slot = token.slot_handle;
+        let session = driver.call("C_OpenSession", limits.call, move |ctx, _| {
+            ctx.open_ro_session(slot)
+        })?;
+        let session = Arc::new(Mutex::new(session));
+        let auth = pin.map(|p| AuthPin::new(p.expose().into()));
+        // A PIN pad holds C_Login while the user types on the reader.
+        let login_limit = match auth {
+            Some(_) => limits.sign,
+            None => limits.pinpad_login.max(limits.sign),
+        };
+        let login_session = session.clone();
+        let logged_in = driver.call_raw("C_Login", login_limit, move |_, step| {
+            let session = lock(&login_session);
+            match session.login(UserType::User, auth.as_ref()) {
+                // Another session of this process is logged in: log out and in again with the
+                // PIN just typed, so a wrong PIN is never taken as "already fine".
+                Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {
+                    step.at("C_Logout");
+                    session.logout()?;
+                    step.at("C_Login");
+                    session.login(UserType::User, auth.as_ref())
+                }
+                other => other,
             }
-            Err(e) => return Err(login_error(modules, token, e)),
+        })?;
+        if let Err(e) = logged_in {
+            release(&driver, session, false);
+            return Err(login_error(modules, token, e));
         }
         let template = [
             Attribute::Class(ObjectClass::PRIVATE_KEY),
             Attribute::Id(record.cka_id.clone()),
         ];
-        let key = session
-            .find_objects(&template)
-            .map_err(map_ck_error)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                Error::new(ErrorCode::CertificateNotFound)
-                    .cause("no private key with the certificate's CKA_ID")
-            })?;
-        let key_is_ec = record.certificate.key.algorithm == "EC";
-        Ok(SigningSession {
-            session,
-            key,
-            key_is_ec,
-        })
+        let find_session = session.clone();
+        let key = driver
+            .call("C_FindObjects", limits.call, move |_, _| {
+                lock(&find_session).find_objects(&template)
+            })
+            .and_then(|keys| {
+                keys.into_iter().next().ok_or_else(|| {
+                    Error::new(ErrorCode::CertificateNotFound)
+                        .cause("no private key with the certificate's CKA_ID")
+                })
+            });
+        match key {
+            Ok(key) => Ok(SigningSession {
+                session: Some(session),
+                driver,
+                key,
+                key_is_ec: record.certificate.key.algorithm == "EC",
+            }),
+            Err(err) => {
+                release(&driver, session, true);
+                Err(err)
+            }
+        }
+    }
+
+    /// One C_Sign within the module's signing limit.
+    fn sign_raw(&self, mechanism: SignMechanism, data: Vec<u8>) -> Result<Vec<u8>> {
+        let session = self
+            .session
+            .clone()
+            .ok_or_else(|| Error::internal("signing on a closed session"))?;
+        let key = self.key;
+        self.driver
+            .call("C_Sign", self.driver.limits.sign, move |_, _| {
+                let mechanism = match mechanism {
+                    SignMechanism::Ecdsa => Mechanism::Ecdsa,
+                    SignMechanism::RsaPkcs => Mechanism::RsaPkcs,
+                    SignMechanism::RsaPss(params) => Mechanism::RsaPkcsPss(params),
+                };
+                lock(&session).sign(&mechanism, key, &data)
+            })
     }
 
     /// Signs a hash with the session's key.
@@ -117,10 +167,7 @@ impl SigningSession {
         let suffix = hash.algorithm.name().replace('-', "");
         if self.key_is_ec {
             // Tokens (and SoftHSM2) lack CKM_ECDSA_SHA256: hash on the host, sign with CKM_ECDSA.
-            let raw = self
-                .session
-                .sign(&Mechanism::Ecdsa, self.key, &hash.hash)
-                .map_err(map_ck_error)?;
+            let raw = self.sign_raw(SignMechanism::Ecdsa, hash.hash.clone())?;
             let bytes = match ec_format {
                 EcdsaFormat::Raw => raw,
                 EcdsaFormat::Der => ecdsa_raw_to_der(&raw)?,
@@ -135,10 +182,7 @@ impl SigningSession {
                 // CKM_RSA_PKCS over a DigestInfo: every token has it, same bytes as CKM_SHA256_RSA_PKCS.
                 let mut digest_info = digest_info_prefix(hash.algorithm).to_vec();
                 digest_info.extend_from_slice(&hash.hash);
-                let bytes = self
-                    .session
-                    .sign(&Mechanism::RsaPkcs, self.key, &digest_info)
-                    .map_err(map_ck_error)?;
+                let bytes = self.sign_raw(SignMechanism::RsaPkcs, digest_info)?;
                 Ok(SignatureValue {
                     bytes,
                     algorithm: format!("RSASSA-PKCS1-v1_5-{suffix}"),
@@ -158,10 +202,7 @@ impl SigningSession {
                     mgf,
                     s_len,
                 };
-                let bytes = self
-                    .session
-                    .sign(&Mechanism::RsaPkcsPss(params), self.key, &hash.hash)
-                    .map_err(map_ck_error)?;
+                let bytes = self.sign_raw(SignMechanism::RsaPss(params), hash.hash.clone())?;
                 Ok(SignatureValue {
                     bytes,
                     algorithm: format!("RSASSA-PSS-{suffix}"),
@@ -171,16 +212,40 @@ impl SigningSession {
     }
 }
 
+/// The mechanisms used here, in a form that can move to the call thread.
+enum SignMechanism {
+    Ecdsa,
+    RsaPkcs,
+    RsaPss(PkcsPssParams),
+}
+
 impl Drop for SigningSession {
     fn drop(&mut self) {
-        if let Err(err) = self.session.logout() {
-            tracing::debug!(error = %err, "logout after signing");
+        if let Some(session) = self.session.take() {
+            release(&self.driver, session, true);
         }
     }
 }
 
-/// Maps a failed login to `pin_incorrect` (with the token's fresh count-low / final-try flags)
-/// or `pin_locked`.
+/// C_Logout (when logged in) and C_CloseSession as the session goes, on the call thread within
+/// the limit: a driver that hangs there does not hang the request that just signed.
+fn release(driver: &Driver, session: Arc<Mutex<Session>>, logged_in: bool) {
+    let released = driver.call("C_Logout", driver.limits.call, move |_, step| {
+        let result = match logged_in {
+            true => lock(&session).logout(),
+            false => Ok(()),
+        };
+        step.at("C_CloseSession");
+        drop(session);
+        result
+    });
+    if let Err(err) = released {
+        tracing::debug!(error = %err, "logout after signing");
+    }
+}
+
+/// Maps a failed login to `pin_incorrect` (with the token's fresh count-low / final-try flags,
+/// which also pick the message) or `pin_locked`.
 fn login_error(modules: &Modules, token: &Token, err: CkError) -> Error {
     let mapped = map_ck_error(err);
     if mapped.code != ErrorCode::PinIncorrect {
@@ -190,9 +255,21 @@ fn login_error(modules: &Modules, token: &Token, err: CkError) -> Error {
         Ok(flags) if flags.locked => {
             Error::new(ErrorCode::PinLocked).cause("locked after a wrong PIN")
         }
-        Ok(flags) => mapped
-            .detail("count_low", flags.count_low)
-            .detail("final_try", flags.final_try),
+        Ok(flags) => {
+            let state = if flags.final_try {
+                "final_try"
+            } else if flags.count_low {
+                "count_low"
+            } else {
+                "none"
+            };
+            let mut mapped = mapped;
+            mapped.args.retain(|(name, _)| *name != "state");
+            mapped
+                .arg("state", state)
+                .detail("count_low", flags.count_low)
+                .detail("final_try", flags.final_try)
+        }
         Err(_) => mapped,
     }
 }

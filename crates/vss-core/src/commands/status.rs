@@ -14,16 +14,6 @@ use crate::service::Service;
 pub fn run(service: &Service, caller: &Caller, lang: Lang) -> Result<Status> {
     let modules = service.modules();
     let full = caller.sees_everything();
-    let module_list = modules
-        .statuses()
-        .into_iter()
-        .map(|m| ModuleReport {
-            path: full.then_some(m.path),
-            loaded: m.loaded,
-            error: m.error.filter(|_| full),
-            error_code: m.error_code,
-        })
-        .collect();
     let tokens = modules
         .tokens()
         .unwrap_or_default()
@@ -42,6 +32,18 @@ pub fn run(service: &Service, caller: &Caller, lang: Lang) -> Result<Status> {
             pin: t.pin,
             protected_auth_path: t.protected_auth_path,
             module: full.then_some(t.module_path),
+        })
+        .collect();
+    // Modules after tokens: one found unresponsive while listing them is reported.
+    let module_list = modules
+        .statuses()
+        .into_iter()
+        .map(|m| ModuleReport {
+            path: full.then_some(m.path),
+            loaded: m.loaded,
+            error: m.error.filter(|_| full),
+            error_code: m.error_code,
+            unresponsive: m.unresponsive,
         })
         .collect();
     let config = &service.config;
@@ -77,5 +79,7 @@ pub fn run(service: &Service, caller: &Caller, lang: Lang) -> Result<Status> {
         tokens,
         config: summary,
         readiness: full.then(|| readiness::assess(service, lang, OffsetDateTime::now_utc())),
+        // Drivers that crashed the agent or `vss` lately (paths: local callers only).
+        driver_crashes: full.then(|| modules.recent_crashes()),
     })
 }

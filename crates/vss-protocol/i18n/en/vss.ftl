@@ -30,8 +30,15 @@ err-user_cancelled = You cancelled the signing.
 hint-user_cancelled = Nothing was signed. Start again when you are ready.
 err-user_timeout = The PIN window was not answered in time.
 hint-user_timeout = Nothing was signed. Start again and enter the PIN within { $wait }. If no PIN window appeared, look for it behind the browser window.
-err-pin_incorrect = The PIN is incorrect.
-hint-pin_incorrect = Check the PIN (it is case-sensitive) and try again. Careful: the token locks itself after several wrong PINs.
+err-pin_incorrect = The PIN is incorrect.{ $state ->
+        [final_try] {" "}Only ONE try is left: another wrong PIN locks the token.
+        [count_low] {" "}Few tries are left.
+       *[other] {""}
+    }
+hint-pin_incorrect = { $state ->
+        [final_try] Try again only if you are sure of the PIN; if you do not remember it, contact your certificate authority before the token locks.
+       *[other] Check the PIN (it is case-sensitive) and try again. Careful: the token locks itself after several wrong PINs.
+    }
 err-pin_locked = The token's PIN is locked after too many wrong attempts.
 hint-pin_locked = Contact your CA to unlock the token with its PUK/SO PIN. Do not try more PINs.
 err-token_removed = The token was removed during the operation.
@@ -73,6 +80,9 @@ err-output_exists = The output file { $path } already exists.
 hint-output_exists = Choose another output name, or add --force to overwrite it.
 err-xml_parent_ambiguous = The XML has { $count } elements named { $parent }; the signature must go into exactly one.
 hint-xml_parent_ambiguous = Check the dossier file (it may have been merged by mistake), or name another signature element with --parent.
+
+err-driver_unresponsive = The token driver { $path } is not responding ({ $function } took longer than { $seconds } seconds).
+hint-driver_unresponsive = Unplug the token, plug it back in and try again. If it still fails, reinstall the certificate authority's driver, or restart the computer. Other tokens keep working.
 
 ## Dialog and CLI text.
 
@@ -175,3 +185,5 @@ reason-certificate-reference = the certificate must be an id (hex SHA-256) or ba
 reason-signature-id-invalid = signature_id "{ $id }" is not a valid XML name
 reason-signature-id-used = signature_id "{ $id }" is already used in the document
 reason-signing-time = signing_time is not an RFC 3339 date and time
+doctor-driver-crashed = The token driver { $path } crashed the signing tool (at { $time }, in { $function }).
+doctor-driver-crashed-hint = Reinstall the certificate authority's driver (the latest version), unplug and replug the token, or restart the computer.

@@ -30,8 +30,15 @@ err-user_cancelled = Bạn đã hủy thao tác ký.
 hint-user_cancelled = Chưa có gì được ký. Hãy thực hiện lại khi sẵn sàng.
 err-user_timeout = Cửa sổ nhập mã PIN đã hết thời gian chờ.
 hint-user_timeout = Chưa có gì được ký. Hãy thực hiện lại và nhập mã PIN trong vòng { $wait }. Nếu không thấy cửa sổ nhập PIN, hãy tìm nó phía sau cửa sổ trình duyệt.
-err-pin_incorrect = Mã PIN không đúng.
-hint-pin_incorrect = Kiểm tra lại mã PIN (phân biệt chữ hoa, chữ thường) rồi thử lại. Lưu ý: token sẽ bị khóa nếu nhập sai nhiều lần.
+err-pin_incorrect = Mã PIN không đúng.{ $state ->
+        [final_try] {" "}Chỉ còn MỘT lần thử: nhập sai lần nữa token sẽ bị khóa.
+        [count_low] {" "}Số lần thử còn lại ít.
+       *[other] {""}
+    }
+hint-pin_incorrect = { $state ->
+        [final_try] Chỉ thử lại khi chắc chắn mã PIN đúng; nếu không nhớ, hãy liên hệ nhà cung cấp chữ ký số trước khi token bị khóa.
+       *[other] Kiểm tra lại mã PIN (phân biệt chữ hoa, chữ thường) rồi thử lại. Lưu ý: token sẽ bị khóa nếu nhập sai nhiều lần.
+    }
 err-pin_locked = Mã PIN của token đã bị khóa do nhập sai quá nhiều lần.
 hint-pin_locked = Hãy liên hệ nhà cung cấp chữ ký số để mở khóa token bằng mã PUK/SO PIN. Đừng thử thêm mã PIN.
 err-token_removed = Token đã bị rút ra trong khi đang thực hiện.
@@ -73,6 +80,9 @@ err-output_exists = Tệp kết quả { $path } đã tồn tại.
 hint-output_exists = Hãy chọn tên tệp khác, hoặc thêm --force để ghi đè.
 err-xml_parent_ambiguous = Tệp XML có { $count } thẻ { $parent }; chữ ký chỉ được đặt vào đúng một thẻ.
 hint-xml_parent_ambiguous = Kiểm tra lại tệp hồ sơ (có thể đã bị ghép nhầm), hoặc chỉ định thẻ chứa chữ ký khác bằng --parent.
+
+err-driver_unresponsive = Driver token { $path } không phản hồi (lệnh { $function } quá { $seconds } giây).
+hint-driver_unresponsive = Hãy rút token ra, cắm lại rồi thử lại. Nếu vẫn lỗi, hãy cài lại driver của nhà cung cấp chữ ký số, hoặc khởi động lại máy tính. Các token khác vẫn dùng được.
 
 ## Chữ trong cửa sổ ký và dòng lệnh.
 
@@ -175,3 +185,5 @@ reason-certificate-reference = chứng thư phải là mã định danh (SHA-256
 reason-signature-id-invalid = signature_id "{ $id }" không phải tên XML hợp lệ
 reason-signature-id-used = signature_id "{ $id }" đã được dùng trong tài liệu
 reason-signing-time = signing_time không phải thời điểm theo RFC 3339
+doctor-driver-crashed = Driver token { $path } đã làm công cụ ký bị dừng đột ngột (lúc { $time }, khi gọi { $function }).
+doctor-driver-crashed-hint = Hãy cài lại driver của nhà cung cấp chữ ký số (bản mới nhất), rút token ra cắm lại, hoặc khởi động lại máy tính.
