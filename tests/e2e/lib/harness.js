@@ -158,10 +158,16 @@ export function installHost(env, profile) {
 }
 
 /** Launches Chromium with the extension and a fresh profile; `withHost: false` leaves the
- * native host unregistered (the agent is "not installed"). */
-export async function launchBrowser(env, { withHost = true } = {}) {
+ * native host unregistered (the agent is "not installed"); `downloads` is the profile's
+ * download folder. */
+export async function launchBrowser(env, { withHost = true, downloads } = {}) {
   const profile = mkdtempSync(join(env.dir, "profile-"));
   const host = withHost ? installHost(env, profile) : null;
+  if (downloads !== undefined) {
+    // The browser's own download folder, as a user's Downloads (see lib/dossier.js).
+    mkdirSync(join(profile, "Default"), { recursive: true });
+    writeFileSync(join(profile, "Default", "Preferences"), JSON.stringify({ download: { default_directory: downloads, prompt_for_download: false } }));
+  }
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
