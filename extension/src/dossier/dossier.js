@@ -118,6 +118,9 @@ function reasonBlock(error) {
   );
 }
 
+/** The last part of a path (Windows or POSIX). */
+const baseName = (path) => path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+
 function stateCell(file) {
   switch (file.state) {
     case "reading":
@@ -127,7 +130,7 @@ function stateCell(file) {
     case "signing":
       return element("span", { class: "badge wait" }, t("stateSigning"));
     case "signed":
-      return [element("span", { class: "badge good" }, t("stateSigned")), file.saved ? element("div", { class: "saved" }, t("savedAs", file.saved)) : null];
+      return [element("span", { class: "badge good" }, t("stateSigned")), file.saved ? element("div", { class: "saved", title: file.saved }, t("savedAs", baseName(file.saved))) : null];
     case "refused":
       return [element("span", { class: "badge bad" }, t("stateRefused")), reasonBlock(file.summary?.refusal)];
     case "failed":
@@ -323,7 +326,7 @@ async function sign() {
 function formatTime(value) {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
-  return new Intl.DateTimeFormat(lang === "vi" ? "vi-VN" : "en-GB", { dateStyle: "short", timeStyle: "medium" }).format(date);
+  return new Intl.DateTimeFormat(lang === "vi" ? "vi-VN" : "en-GB", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(date);
 }
 
 function verifyItem(name, reply) {

@@ -88,8 +88,18 @@ export async function setUp() {
         // Keep the agent's logs and any user config inside the test directory.
         `export XDG_DATA_HOME='${join(dir, "data")}'`,
         `export XDG_CONFIG_HOME='${join(dir, "config")}'`,
+        ...(env.agentConfig === null ? [] : [`export VSS_CONFIG='${env.agentConfig}'`]),
         "",
       ].join("\n"));
+    },
+    /** The agent's config file (`VSS_CONFIG`), null for none; set with `configure`. */
+    agentConfig: null,
+    /** Gives the agent a config file (TOML) from the next time it starts, with `scenario`'s
+     * tokens (e.g. `trust_anchors` for verify-xml). */
+    configure(toml, scenario) {
+      env.agentConfig = join(dir, "agent-config.toml");
+      writeFileSync(env.agentConfig, toml);
+      env.useTokens(scenario);
     },
     /** What the scripted pinentry answers next: pin | cancel | hang | timeout. */
     pinentry(mode) {

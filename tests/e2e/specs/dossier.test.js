@@ -38,7 +38,8 @@ const getpins = () => env.dialogs().filter((d) => /^COMMAND GETPIN$/m.test(d));
 
 before(async () => {
   env = await setUp();
-  env.useTokens("an-sinh");
+  // The test CA as the trust anchor, so verify-xml can say the chain is trusted.
+  env.configure(`trust_anchors = [${JSON.stringify(env.tokens["an-sinh"].ca_pem)}]\n`, "an-sinh");
   downloads = join(env.dir, "Downloads");
   browser = await launchBrowser(env, { downloads });
   inputs = dossierFiles(join(env.dir, "input"));
@@ -203,7 +204,7 @@ test("verify mode: a good file is valid with signer and MST, a tampered one inva
   await page.click("#mode-verify");
   await page.setInputFiles("#verify-files", [signed, tampered]);
   await page.waitForFunction(() => [...document.querySelectorAll(".verify-item")].filter((i) => i.dataset.valid !== undefined).length === 2, null, { timeout: 30_000 });
-  const items = await page.$$eval(".verify-item", (els) => els.map((e) => ({ name: e.dataset.name, valid: e.dataset.valid, mst: e.dataset.mst, signer: e.dataset.signer, text: e.textContent })));
+  const items = await page.$$eval(".verify-item", (els) => els.map((e) => ({ name: e.dataset.name, valid: e.dataset.valid, trusted: e.dataset.trusted, mst: e.dataset.mst, signer: e.dataset.signer, text: e.textContent })));
   const ok = items.find((i) => i.name === good()[0].name);
   assert.equal(ok.valid, "true", ok.text);
   assert.equal(ok.mst, AN_SINH_MST);
@@ -211,7 +212,8 @@ test("verify mode: a good file is valid with signer and MST, a tampered one inva
   assert.match(ok.text, /chữ ký hợp lệ/);
   assert.match(ok.text, /Người ký/);
   assert.match(ok.text, /Thời điểm ký/);
-  assert.match(ok.text, /Chuỗi chứng thư/);
+  assert.match(ok.text, /Chuỗi chứng thư\s*tin cậy/);
+  assert.equal(ok.trusted, "true");
   const bad = items.find((i) => i.name === "Đã sửa sau khi ký.xml");
   assert.equal(bad.valid, "false");
   assert.match(bad.text, /chữ ký KHÔNG hợp lệ/);
