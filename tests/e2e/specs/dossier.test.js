@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openPortal, setUp } from "../lib/harness.js";
+import { launchBrowser, openPopup, openPortal, setUp } from "../lib/harness.js";
 import {
   AN_SINH_MST,
   DOSSIER_URL,
@@ -96,6 +96,16 @@ async function fiveFileRun(lang) {
   console.log(`# dossier page (${lang}): 5 files, 3 signed and saved in ${signMs} ms (consent + PIN + 3 signatures + downloads); screenshots ${shotBefore}, ${shotAfter}`);
   return { page, after };
 }
+
+test("the popup's Ký hồ sơ button opens the page at its URL", async () => {
+  const popup = await openPopup(browser.context, { lang: "vi" });
+  assert.equal((await popup.textContent("#open-dossier")).trim(), "Ký hồ sơ (tệp XML)…");
+  const [page] = await Promise.all([browser.context.waitForEvent("page"), popup.click("#open-dossier")]);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+  assert.equal(page.url(), DOSSIER_URL);
+  assert.equal(await page.textContent("h1"), "Ký hồ sơ BHXH");
+  await page.close();
+});
 
 test("five files: summaries before the PIN, one GETPIN, three verified downloads, two reported by name", async () => {
   const { page, after } = await fiveFileRun("vi");
