@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a demo SoftHSM2 token: list the token's certificate, sign a hash with the
 # scripted PIN dialog, verify the signature with openssl (not our code), then — when the
-# browser part is present — a portal-shaped page signs in real Chromium.
+# browser part is present — a portal-shaped page signs in real Chromium, and the extension's
+# "Ký hồ sơ" page signs two dossier files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -40,4 +41,6 @@ openssl dgst -sha256 -verify "$DEMO/pub.pem" -signature "$DEMO/signature.bin" "$
 
 echo; echo "==> the portal flow in Chromium"
 tests/e2e/demo.sh
+echo; echo "==> the extension's \"Ký hồ sơ\" page signs two dossiers (one consent, one PIN)"
+node tests/e2e/demo-dossier.js
 echo; echo "Demo files: $DEMO"

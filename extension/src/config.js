@@ -41,6 +41,29 @@ export const COMMAND_TIMEOUT_MS = Object.freeze({
   "sign-xml": 150_000,
 });
 
+/** Commands only the extension's own dossier page (src/dossier/dossier.html) sends, as the
+ * extension itself: the batch form of `sign-xml` (one consent and one PIN for every file) also
+ * waits for the dialog; the others are read-only. Never in PAGE_COMMANDS. */
+export const DOSSIER_COMMAND_TIMEOUT_MS = Object.freeze({
+  version: 10_000,
+  "list-certificates": 30_000,
+  "summarize-xml": 60_000,
+  "sign-xml": 180_000,
+  "verify-xml": 60_000,
+});
+
+/** The dossier page's path inside the extension. */
+export const DOSSIER_PAGE = "src/dossier/dossier.html";
+
+/** Files the dossier page takes in one batch (MAX_BATCH_DOCUMENTS in limits.rs). */
+export const MAX_DOSSIER_FILES = 50;
+
+/** Total XML bytes of one batch (MAX_BATCH_XML_BYTES in limits.rs); larger: `vss sign-xml`. */
+export const MAX_DOSSIER_BYTES = 6 * 1024 * 1024;
+
+/** Subfolder of Downloads the signed files go to: BHXH/<MST>_<yyyy-mm-dd>/<original name>. */
+export const DOSSIER_DOWNLOAD_FOLDER = "BHXH";
+
 /** Commands a page may send to the agent through the extension. */
 export const PAGE_COMMANDS = Object.freeze(Object.keys(COMMAND_TIMEOUT_MS));
 

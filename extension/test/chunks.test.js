@@ -60,3 +60,43 @@ test("parts that disagree on the total are refused", async () => {
   await assembler.add(messages[0]);
   await assert.rejects(assembler.add({ ...messages[1], chunk: { ...messages[1].chunk, total: 5 } }), /disagree/);
 });
+
+/** Parts of a whole-result reply ("$"), as the agent sends a batch reply. */
+async function wholeParts(result, size, digest) {
+  const text = JSON.stringify(result);
+  const pieces = [];
+  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+  const sha = digest ?? (await sha256Hex(text));
+  return pieces.map((data, seq) => {
+    const chunk = { seq, total: pieces.length, field: "$" };
+    if (seq === pieces.length - 1) chunk.sha256 = sha;
+    return { id: "x1", chunk, data };
+  });
+}
+
+test("a batch reply chunked as a whole result is parsed back, Vietnamese names intact", async () => {
+  const result = {
+    documents: [
+      { name: "Tờ khai \"TK1\".xml", ok: true, form: "TK1-TS", xml: "PD94bWwg".repeat(50) },
+      { name: "D02.xml", ok: false, error: { code: "xml_malformed", message: "Tệp hỏng", hint: "Xuất lại" } },
+    ],
+  };
+  const messages = await wholeParts(result, 37);
+  assert.ok(messages.length > 5);
+  const assembler = new ChunkAssembler("x1");
+  let reply = null;
+  for (const m of messages) reply = await assembler.add(m);
+  assert.deepEqual(reply, { id: "x1", ok: true, result });
+});
+
+test("a whole-result reply with a wrong digest or a gap is discarded", async () => {
+  const result = { documents: [{ name: "a.xml", ok: true, xml: "QUJD".repeat(40) }] };
+  const bad = await wholeParts(result, 50, "00".repeat(32));
+  const a = new ChunkAssembler("x1");
+  for (const m of bad.slice(0, -1)) await a.add(m);
+  await assert.rejects(a.add(bad.at(-1)), ChunkError);
+  const gap = await wholeParts(result, 50);
+  const b = new ChunkAssembler("x1");
+  await b.add(gap[0]);
+  await assert.rejects(b.add(gap[2]), ChunkError);
+});

@@ -173,8 +173,9 @@ pub fn sign_batch(
 }
 
 /// Every check that needs no PIN: well-formed, no forbidden DOCTYPE, a unique free signature
-/// parent, and the unit's MST.
-fn precheck(xml: &[u8], opts: &SignOptions, mst: Option<&str>) -> Result<FormSummary> {
+/// parent, and the unit's MST. Shared by the batch and `summarize-xml`, so what the dossier page
+/// flags before signing is exactly what the batch refuses.
+pub fn precheck(xml: &[u8], opts: &SignOptions, mst: Option<&str>) -> Result<FormSummary> {
     let summary = vss_xml::summarize(xml)?;
     vss_xml::check_identity(&summary, mst)?;
     vss_xml::check_signable(xml, opts)?;

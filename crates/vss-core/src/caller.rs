@@ -5,7 +5,7 @@
 //! | caller | may run |
 //! |---|---|
 //! | web origin on the allowlist | `version`, `status` (redacted), `list-certificates`, `sign-xml` (one document), `sign-hash` where the origin has the hash-signing capability |
-//! | the extension's own pages (`chrome-extension://<its id>`) | reading (`version`, `status`, `list-certificates`), the batch form of `sign-xml` and `verify-xml` (the dossier page); never single-operation signing |
+//! | the extension's own pages (`chrome-extension://<its id>`) | reading (`version`, `status`, `list-certificates`), the batch form of `sign-xml`, `verify-xml` and `summarize-xml` (the dossier page); never single-operation signing |
 //! | the local user (`vss`, `vss-tray`) | everything |
 //! | a local application over HTTP with the bearer token | everything |
 
@@ -74,7 +74,7 @@ pub fn authorize(policy: &Policy, caller: &Caller, command: &Command) -> Result<
         Caller::LocalUser { .. } | Caller::LocalApp => Ok(()),
         Caller::Extension => match command {
             _ if reading => Ok(()),
-            Command::SignXmlBatch(_) | Command::VerifyXml(_) => Ok(()),
+            Command::SignXmlBatch(_) | Command::VerifyXml(_) | Command::SummarizeXml(_) => Ok(()),
             _ => Err(denied("extension", "capability-single-signing")),
         },
         Caller::Web(origin) => match command {
@@ -83,6 +83,7 @@ pub fn authorize(policy: &Policy, caller: &Caller, command: &Command) -> Result<
             Command::SignHash(_) => policy.require(origin, Capability::HashSigning),
             Command::SignXmlBatch(_) => Err(denied(origin.as_str(), "capability-batch-signing")),
             Command::VerifyXml(_) => Err(denied(origin.as_str(), "capability-verification")),
+            Command::SummarizeXml(_) => Err(denied(origin.as_str(), "capability-summary")),
             _ => Err(denied(origin.as_str(), "capability-signing")),
         },
     }
@@ -127,7 +128,7 @@ pub fn native_caller(policy: &Policy, extension_id: &str, origin: Option<&str>) 
 mod tests {
     use super::*;
     use vss_config::Config;
-    use vss_protocol::{BatchDocument, SignXmlBatchArgs, VerifyXmlArgs};
+    use vss_protocol::{BatchDocument, SignXmlBatchArgs, SummarizeXmlArgs, VerifyXmlArgs};
 
     fn policy() -> Policy {
         Policy::from_config(&Config {
@@ -172,6 +173,13 @@ mod tests {
         Command::VerifyXml(VerifyXmlArgs { xml: String::new() })
     }
 
+    fn summarize() -> Command {
+        Command::SummarizeXml(SummarizeXmlArgs {
+            documents: vec![],
+            certificate: None,
+        })
+    }
+
     fn code(r: Result<()>) -> Option<ErrorCode> {
         r.err().map(|e| e.code)
     }
@@ -190,6 +198,10 @@ mod tests {
             );
             assert_eq!(
                 code(authorize(&p, &web, &verify())),
+                Some(ErrorCode::CapabilityDenied)
+            );
+            assert_eq!(
+                code(authorize(&p, &web, &summarize())),
                 Some(ErrorCode::CapabilityDenied)
             );
             assert_eq!(code(authorize(&p, &web, &sign_xml())), None);
@@ -216,6 +228,7 @@ mod tests {
         assert_eq!(code(authorize(&p, &e, &Command::Version)), None);
         assert_eq!(code(authorize(&p, &e, &batch())), None);
         assert_eq!(code(authorize(&p, &e, &verify())), None);
+        assert_eq!(code(authorize(&p, &e, &summarize())), None);
         assert_eq!(
             code(authorize(&p, &e, &sign_hash())),
             Some(ErrorCode::CapabilityDenied)
@@ -230,7 +243,14 @@ mod tests {
     fn local_callers_run_everything() {
         let p = policy();
         for caller in [Caller::local("vss"), Caller::LocalApp] {
-            for c in [sign_hash(), sign_xml(), batch(), verify(), Command::Status] {
+            for c in [
+                sign_hash(),
+                sign_xml(),
+                batch(),
+                verify(),
+                summarize(),
+                Command::Status,
+            ] {
                 assert_eq!(code(authorize(&p, &caller, &c)), None);
             }
         }

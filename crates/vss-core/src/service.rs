@@ -167,6 +167,9 @@ impl Service {
                 json(commands::sign_xml_batch::run(self, caller, lang, args))
             }
             Command::VerifyXml(args) => json(commands::verify_xml::run(self, caller, args)),
+            Command::SummarizeXml(args) => {
+                json(commands::summarize_xml::run(self, caller, lang, args))
+            }
         }
     }
 }

@@ -18,6 +18,9 @@ pub enum Command {
     /// The batch form of `sign-xml`: several named documents, one consent, one login.
     SignXmlBatch(SignXmlBatchArgs),
     VerifyXml(VerifyXmlArgs),
+    /// Read-only: what the agent reads from each document and whether it would refuse it
+    /// before any PIN (the dossier page lists this before the user presses "Ký").
+    SummarizeXml(SummarizeXmlArgs),
 }
 
 impl Command {
@@ -37,6 +40,7 @@ impl Command {
             }
             "sign-xml" => parse_args(args).map(Command::SignXml),
             "verify-xml" => parse_args(args).map(Command::VerifyXml),
+            "summarize-xml" => parse_args(args).map(Command::SummarizeXml),
             other => Err(Error::new(ErrorCode::UnknownCommand).arg("command", truncate(other, 64))),
         }
     }
@@ -49,6 +53,7 @@ impl Command {
             Command::SignHash(_) => "sign-hash",
             Command::SignXml(_) | Command::SignXmlBatch(_) => "sign-xml",
             Command::VerifyXml(_) => "verify-xml",
+            Command::SummarizeXml(_) => "summarize-xml",
         }
     }
 }
@@ -161,6 +166,16 @@ pub struct BatchDocument {
 #[serde(deny_unknown_fields)]
 pub struct VerifyXmlArgs {
     pub xml: String,
+}
+
+/// `summarize-xml` `{"documents": [{"name", "xml"}], "certificate"?}`: the documents of a batch
+/// to be, read without signing; with a certificate, each is also checked against its MST.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummarizeXmlArgs {
+    pub documents: Vec<BatchDocument>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// Hash algorithms a caller may name.

@@ -16,13 +16,14 @@ pub mod wire;
 pub use certificate::{Certificate, Identity, KeyInfo, TokenRef};
 pub use command::{
     BatchDocument, Command, HashAlgorithm, ListCertificatesArgs, Padding, SignHashArgs,
-    SignXmlArgs, SignXmlBatchArgs, VerifyXmlArgs,
+    SignXmlArgs, SignXmlBatchArgs, SummarizeXmlArgs, VerifyXmlArgs,
 };
 pub use error::{Error, ErrorBody, ErrorCode, Result};
 pub use lang::Lang;
 pub use result::{
-    BatchOutcome, CertificateList, ConfigSummary, DriverCrash, HashSignature, ModuleReport,
-    PinState, SignedBatch, SignedXml, Status, TokenReport, VersionInfo,
+    BatchOutcome, CertificateList, ConfigSummary, DocumentSummaries, DocumentSummary, DriverCrash,
+    EmbeddedFileInfo, HashSignature, ModuleReport, PinState, SignedBatch, SignedXml, Status,
+    TokenReport, VersionInfo,
 };
 pub use wire::{Chunk, Request, Response};
 

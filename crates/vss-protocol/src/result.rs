@@ -147,3 +147,46 @@ pub struct BatchOutcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBody>,
 }
+
+/// `summarize-xml` → one entry per document, in the order given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentSummaries {
+    pub documents: Vec<DocumentSummary>,
+}
+
+/// What the agent read from one document (the fields of its consent summary), and why it would
+/// refuse to sign it before any PIN, if it would.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    pub name: String,
+    /// The procedure or form code (`TK1-TS`, `BHXHDienTu`, …), when the document could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bhxh_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// The files embedded in a BHXHDienTu envelope.
+    #[serde(default)]
+    pub embedded_files: Vec<EmbeddedFileInfo>,
+    /// Signatures already in the document.
+    #[serde(default)]
+    pub signatures: usize,
+    /// Why the batch would refuse it (malformed, already signed, DOCTYPE, another unit's MST).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<ErrorBody>,
+}
+
+/// One file inside an envelope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddedFileInfo {
+    pub name: String,
+    /// Size of its base64 content, in characters.
+    pub encoded_size: usize,
+}

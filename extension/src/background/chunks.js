@@ -2,8 +2,13 @@
 // message (DESIGN §2): `{"id", "chunk": {"seq", "total", "field", "sha256"?}, "data", "result"?}`.
 // Parts must arrive in order, without gaps or duplicates; the last one carries the SHA-256 of
 // the whole field and the rest of the result. Anything else discards the reply.
+// When `field` is "$" (WHOLE_RESULT: a batch reply, several documents' XML), the parts are the
+// serialized JSON of the whole result and the last part carries no `result`.
 
 import { MAX_CHUNKED_REPLY_CHARS, MAX_CHUNKS } from "../config.js";
+
+/** `chunk.field` of a reply chunked as its whole serialized result. */
+export const WHOLE_RESULT = "$";
 
 /** Why a chunked reply was thrown away (becomes `reply_corrupt` for the page). */
 export class ChunkError extends Error {}
@@ -60,6 +65,16 @@ export class ChunkAssembler {
     this.parts = [];
     if (typeof chunk.sha256 !== "string" || (await sha256Hex(value)) !== chunk.sha256.toLowerCase()) {
       throw new ChunkError("digest mismatch");
+    }
+    if (field === WHOLE_RESULT) {
+      let result;
+      try {
+        result = JSON.parse(value);
+      } catch {
+        throw new ChunkError("whole result is not JSON");
+      }
+      if (result === null || typeof result !== "object") throw new ChunkError("whole result is not an object");
+      return { id: this.id, ok: true, result };
     }
     const rest = message.result !== null && typeof message.result === "object" ? message.result : {};
     return { id: this.id, ok: true, result: { ...rest, [field]: value } };

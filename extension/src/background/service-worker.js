@@ -3,9 +3,10 @@
 // (set by the browser), checked against the allowlist before anything reaches the agent, and
 // each reply goes back on the port of the document that asked, under the page's own id.
 
-import { COMMAND_TIMEOUT_MS, MAX_PENDING_PER_DOCUMENT, PAGE_COMMANDS, RELAY_PORT_NAME } from "../config.js";
+import { COMMAND_TIMEOUT_MS, DOSSIER_COMMAND_TIMEOUT_MS, MAX_PENDING_PER_DOCUMENT, PAGE_COMMANDS, RELAY_PORT_NAME } from "../config.js";
 import { adminOriginGrants, grantedAdminOrigins, syncAdminContentScripts } from "./admin-origins.js";
 import { extensionError, legacyErrorName } from "./errors.js";
+import { dossierArguments, isDossierSender } from "./dossier-requests.js";
 import { IssuedCertificates, runLegacy } from "./legacy.js";
 import { NativeHost } from "./native-host.js";
 import { extensionOrigin, originRefusal } from "./origins.js";
@@ -24,7 +25,9 @@ const EXTENSION_VERSION = chrome.runtime.getManifest().version;
 const agent = new NativeHost({
   connect: (name) => chrome.runtime.connectNative(name),
   lastError: () => chrome.runtime.lastError?.message,
-  timeouts: COMMAND_TIMEOUT_MS,
+  // A command's timeout is the longer of the page's and the dossier page's (the batch form of
+  // sign-xml waits for a consent listing every file).
+  timeouts: { ...COMMAND_TIMEOUT_MS, ...DOSSIER_COMMAND_TIMEOUT_MS, "sign-xml": Math.max(COMMAND_TIMEOUT_MS["sign-xml"], DOSSIER_COMMAND_TIMEOUT_MS["sign-xml"]) },
 });
 
 const issued = new IssuedCertificates(chrome.storage.session);
@@ -43,6 +46,11 @@ async function runModern(command, args, send, lang) {
     case "sign-hash":
       return send("sign-hash", signHashArguments(args));
     case "sign-xml": {
+      // The batch form is never a page's: the agent's policy refuses it to every web origin
+      // (capability_denied, in its own words). Ask it so, without passing the page's files on.
+      if (args !== null && typeof args === "object" && "documents" in args) {
+        return send("sign-xml", { certificate: typeof args.certificate === "string" ? args.certificate : "", documents: [] });
+      }
       const reply = await send("sign-xml", signXmlArguments(args));
       return reply.ok ? { ok: true, result: signXmlResult(reply.result) } : reply;
     }
@@ -131,7 +139,22 @@ async function popupOverview(lang) {
   return overview;
 }
 
+/** One command of the dossier page, sent as the extension itself (the agent's policy lets it
+ * run the batch, summaries and verification, never single-operation signing). */
+async function dossierCommand(message) {
+  const lang = pageLanguage(message.lang);
+  const args = dossierArguments(message.command, message.arguments);
+  if (args === null) return { ok: false, error: extensionError("bad_request", lang) };
+  return agent.request(message.command, args, { origin: extensionOrigin(chrome.runtime.id), lang });
+}
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  // The dossier page, and only it (checked by its exact URL), runs the dossier commands.
+  if (message?.type === "dossier-command") {
+    if (!isDossierSender(sender, chrome.runtime.id, chrome.runtime.getURL(""))) return false;
+    dossierCommand(message).then(sendResponse);
+    return true;
+  }
   // Only the popup page talks to the worker this way (content scripts use their port).
   const fromPopup = sender.id === chrome.runtime.id && sender.url?.startsWith(chrome.runtime.getURL("src/popup/"));
   if (!fromPopup) return false;

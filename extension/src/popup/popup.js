@@ -158,6 +158,11 @@ async function load() {
 }
 
 document.getElementById("refresh").addEventListener("click", () => load());
+// The dossier page opens in a tab of its own (a popup closes as soon as it loses focus).
+document.getElementById("open-dossier").addEventListener("click", async () => {
+  await chrome.tabs.create({ url: chrome.runtime.getURL("src/dossier/dossier.html") });
+  window.close();
+});
 for (const button of document.querySelectorAll("[data-lang]")) {
   button.addEventListener("click", async () => {
     await chrome.storage.local.set({ [POPUP_LANGUAGE_KEY]: button.dataset.lang });

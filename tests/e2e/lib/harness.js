@@ -88,8 +88,18 @@ export async function setUp() {
         // Keep the agent's logs and any user config inside the test directory.
         `export XDG_DATA_HOME='${join(dir, "data")}'`,
         `export XDG_CONFIG_HOME='${join(dir, "config")}'`,
+        ...(env.agentConfig === null ? [] : [`export VSS_CONFIG='${env.agentConfig}'`]),
         "",
       ].join("\n"));
+    },
+    /** The agent's config file (`VSS_CONFIG`), null for none; set with `configure`. */
+    agentConfig: null,
+    /** Gives the agent a config file (TOML) from the next time it starts, with `scenario`'s
+     * tokens (e.g. `trust_anchors` for verify-xml). */
+    configure(toml, scenario) {
+      env.agentConfig = join(dir, "agent-config.toml");
+      writeFileSync(env.agentConfig, toml);
+      env.useTokens(scenario);
     },
     /** What the scripted pinentry answers next: pin | cancel | hang | timeout. */
     pinentry(mode) {
@@ -158,10 +168,16 @@ export function installHost(env, profile) {
 }
 
 /** Launches Chromium with the extension and a fresh profile; `withHost: false` leaves the
- * native host unregistered (the agent is "not installed"). */
-export async function launchBrowser(env, { withHost = true } = {}) {
+ * native host unregistered (the agent is "not installed"); `downloads` is the profile's
+ * download folder. */
+export async function launchBrowser(env, { withHost = true, downloads } = {}) {
   const profile = mkdtempSync(join(env.dir, "profile-"));
   const host = withHost ? installHost(env, profile) : null;
+  if (downloads !== undefined) {
+    // The browser's own download folder, as a user's Downloads (see lib/dossier.js).
+    mkdirSync(join(profile, "Default"), { recursive: true });
+    writeFileSync(join(profile, "Default", "Preferences"), JSON.stringify({ download: { default_directory: downloads, prompt_for_download: false } }));
+  }
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

@@ -6,5 +6,6 @@ pub mod sign_xml;
 pub mod sign_xml_batch;
 pub mod signing;
 pub mod status;
+pub mod summarize_xml;
 pub mod verify_xml;
 pub mod version;

@@ -3,7 +3,7 @@
 //! may ask (see [`crate::caller`]); the count and total size are capped before any PIN.
 
 use base64::Engine;
-use vss_protocol::command::SignXmlBatchArgs;
+use vss_protocol::command::{BatchDocument, SignXmlBatchArgs};
 use vss_protocol::{limits, BatchOutcome, Error, ErrorCode, Lang, Result, SignedBatch};
 
 use crate::batch::{sign_batch, BatchItem};
@@ -17,39 +17,8 @@ pub fn run(
     lang: Lang,
     args: &SignXmlBatchArgs,
 ) -> Result<SignedBatch> {
-    let count = args.documents.len();
-    if count == 0 || count > limits::MAX_BATCH_DOCUMENTS {
-        return Err(Error::new(ErrorCode::BatchTooLarge)
-            .arg("count", count.to_string())
-            .arg("limit", limits::MAX_BATCH_DOCUMENTS.to_string())
-            .detail("limit", limits::MAX_BATCH_DOCUMENTS));
-    }
+    let items = decode_documents(&args.documents)?;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let mut total = 0usize;
-    let items: Vec<BatchItem> = args
-        .documents
-        .iter()
-        .map(|doc| {
-            let name: String = doc
-                .name
-                .chars()
-                .take(limits::MAX_DOCUMENT_NAME_CHARS)
-                .collect();
-            match b64.decode(doc.xml.trim()) {
-                Ok(xml) => {
-                    total += xml.len();
-                    BatchItem::new(name, xml)
-                }
-                Err(_) => BatchItem::refused(name, Error::bad_request("reason-xml-base64")),
-            }
-        })
-        .collect();
-    if total > limits::MAX_BATCH_XML_BYTES {
-        return Err(Error::new(ErrorCode::MessageTooLarge)
-            .arg("size", total.to_string())
-            .arg("limit", limits::MAX_BATCH_XML_BYTES.to_string())
-            .detail("limit", limits::MAX_BATCH_XML_BYTES));
-    }
     let options = XmlOptions {
         parent: args.parent.as_deref(),
         digest: args.digest.as_deref(),
@@ -86,4 +55,42 @@ pub fn run(
             })
             .collect(),
     })
+}
+
+/// The documents of a batch request, decoded, within the caps (count, total size) — checked
+/// before any PIN. Shared with `summarize-xml`.
+pub fn decode_documents(documents: &[BatchDocument]) -> Result<Vec<BatchItem>> {
+    let count = documents.len();
+    if count == 0 || count > limits::MAX_BATCH_DOCUMENTS {
+        return Err(Error::new(ErrorCode::BatchTooLarge)
+            .arg("count", count.to_string())
+            .arg("limit", limits::MAX_BATCH_DOCUMENTS.to_string())
+            .detail("limit", limits::MAX_BATCH_DOCUMENTS));
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut total = 0usize;
+    let items: Vec<BatchItem> = documents
+        .iter()
+        .map(|doc| {
+            let name: String = doc
+                .name
+                .chars()
+                .take(limits::MAX_DOCUMENT_NAME_CHARS)
+                .collect();
+            match b64.decode(doc.xml.trim()) {
+                Ok(xml) => {
+                    total += xml.len();
+                    BatchItem::new(name, xml)
+                }
+                Err(_) => BatchItem::refused(name, Error::bad_request("reason-xml-base64")),
+            }
+        })
+        .collect();
+    if total > limits::MAX_BATCH_XML_BYTES {
+        return Err(Error::new(ErrorCode::MessageTooLarge)
+            .arg("size", total.to_string())
+            .arg("limit", limits::MAX_BATCH_XML_BYTES.to_string())
+            .detail("limit", limits::MAX_BATCH_XML_BYTES));
+    }
+    Ok(items)
 }

@@ -64,6 +64,7 @@ hint-capability_denied = Do this from where it is allowed: the BHXH portal page,
 capability-hash-signing = ask for a signature over content it cannot show (hash signing)
 capability-batch-signing = sign several dossiers at once
 capability-verification = verify dossier signatures
+capability-summary = read dossier files
 capability-single-signing = sign from this window of the extension
 capability-signing = run this operation
 err-internal = An unexpected error occurred in the signing tool.

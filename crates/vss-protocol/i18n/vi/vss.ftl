@@ -64,6 +64,7 @@ hint-capability_denied = Hãy làm việc này từ nơi được phép: trang c
 capability-hash-signing = yêu cầu ký nội dung không hiển thị được (ký mã băm)
 capability-batch-signing = ký nhiều hồ sơ trong một lần
 capability-verification = kiểm tra chữ ký hồ sơ
+capability-summary = đọc nội dung hồ sơ
 capability-single-signing = ký từ cửa sổ này của tiện ích
 capability-signing = thực hiện thao tác này
 err-internal = Công cụ ký gặp lỗi không mong muốn.
