@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use vss_core::Service;
+use vss_dialog::DefaultDialog;
 use vss_protocol::messages::text;
-use vss_protocol::{Error, ErrorCode, Lang, EXTENSION_ID};
+use vss_protocol::{Error, ErrorCode, Lang};
+use vss_setup::host;
 
-use crate::install_host::{default_agent_path, manifest_locations};
+use crate::install_host::default_agent_path;
 use crate::output::Output;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,12 +196,17 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
         }
     }
 
-    let pinentry = config
-        .pinentry
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("pinentry"));
-    if program_on_path(&pinentry) {
-        d.push(
+    match vss_dialog::default_dialog(config.pinentry.clone()) {
+        DefaultDialog::Win32 => d.push(
+            "dialog",
+            Status::Ok,
+            d.t(
+                "doctor-dialog-ok",
+                &[("program", d.t("doctor-dialog-win32", &[]))],
+            ),
+            None,
+        ),
+        DefaultDialog::Pinentry(pinentry) if program_on_path(&pinentry) => d.push(
             "dialog",
             Status::Ok,
             d.t(
@@ -207,27 +214,20 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
                 &[("program", pinentry.display().to_string())],
             ),
             None,
-        );
-    } else {
-        let err = Error::new(ErrorCode::DialogUnavailable)
-            .arg("reason", format!("{}: not found", pinentry.display()));
-        d.error("dialog", Status::Fail, &err);
+        ),
+        DefaultDialog::Pinentry(pinentry) => {
+            let err = Error::new(ErrorCode::DialogUnavailable)
+                .arg("reason", format!("{}: not found", pinentry.display()));
+            d.error("dialog", Status::Fail, &err);
+        }
     }
 
     let agent_path = default_agent_path().ok();
-    let registered: Vec<String> = manifest_locations()
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let registered: Vec<String> = host::registrations(home.as_deref())
         .into_iter()
-        .filter_map(|(browser, path)| {
-            let manifest: Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-            let ours = manifest["allowed_origins"]
-                .as_array()?
-                .iter()
-                .any(|o| o.as_str() == Some(&format!("chrome-extension://{EXTENSION_ID}/")));
-            let agent_exists = manifest["path"]
-                .as_str()
-                .is_some_and(|p| Path::new(p).is_file());
-            (ours && agent_exists).then(|| format!("{browser} ({})", path.display()))
-        })
+        .filter(|r| r.problem.is_none())
+        .map(|r| format!("{} ({})", r.browser.display_name(), r.manifest.display()))
         .collect();
     if registered.is_empty() {
         d.push(

@@ -19,33 +19,52 @@ use vss_protocol::{Error, ErrorCode, Request, Response};
 use framing::{read_frame, write_frame, Incoming};
 use vss_core::{early_failure, Caller, Service};
 
-/// Checks the caller named in argv (`chrome-extension://<id>/`) against the built-in and
-/// configured extension ids.
-pub fn check_caller(argv_origin: &str, extra_ids: &[String]) -> Result<String, Error> {
+/// Checks the caller named in argv against the built-in and configured extension ids, and
+/// returns the origin the extension gives its own pages' requests. Chrome/Edge pass
+/// `chrome-extension://<id>/`; Firefox passes the host manifest's path and then the add-on id
+/// (its own pages' `moz-extension://<uuid>` differs per profile, so the extension names them
+/// `moz-extension://<add-on id>`, which no web page can send: page origins are https).
+pub fn check_caller(
+    argv_origin: &str,
+    firefox_id: Option<&str>,
+    extra_ids: &[String],
+) -> Result<String, Error> {
+    let refuse = |shown: &str| {
+        Error::new(ErrorCode::OriginNotAllowed)
+            .arg("origin", shown.chars().take(100).collect::<String>())
+    };
+    if !argv_origin.starts_with("chrome-extension://") {
+        if let Some(id) = firefox_id {
+            let known =
+                id == vss_protocol::FIREFOX_EXTENSION_ID || extra_ids.iter().any(|e| e == id);
+            return if known {
+                Ok(format!("moz-extension://{id}"))
+            } else {
+                Err(refuse(id))
+            };
+        }
+    }
     let id = argv_origin
         .strip_prefix("chrome-extension://")
         .and_then(|rest| rest.strip_suffix('/'))
         .filter(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_lowercase()))
-        .ok_or_else(|| {
-            Error::new(ErrorCode::OriginNotAllowed)
-                .arg("origin", argv_origin.chars().take(100).collect::<String>())
-        })?;
+        .ok_or_else(|| refuse(argv_origin))?;
     let known = id == vss_protocol::EXTENSION_ID || extra_ids.iter().any(|e| e == id);
     if !known {
-        return Err(Error::new(ErrorCode::OriginNotAllowed).arg("origin", argv_origin.to_string()));
+        return Err(refuse(argv_origin));
     }
-    Ok(id.to_string())
+    Ok(format!("chrome-extension://{id}"))
 }
 
-/// Serves requests from `input` until the port closes. Replies go to `output` (shared by the
+/// Serves requests from `input` until the port closes; `own_origin` is what [`check_caller`]
+/// returned (the origin of the extension's own pages). Replies go to `output` (shared by the
 /// request threads, one frame at a time).
 pub fn serve(
     service: Arc<Service>,
-    extension_id: &str,
+    own_origin: &str,
     mut input: impl Read,
     output: impl Write + Send + 'static,
 ) {
-    let own_origin = format!("chrome-extension://{extension_id}");
     let output = Arc::new(Mutex::new(output));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let lang = service.config.lang;
@@ -91,7 +110,7 @@ pub fn serve(
         }
         let (service, output, in_flight) = (service.clone(), output.clone(), in_flight.clone());
         let from_popup =
-            request.origin.as_deref().map(|o| o.trim_end_matches('/')) == Some(own_origin.as_str());
+            request.origin.as_deref().map(|o| o.trim_end_matches('/')) == Some(own_origin);
         std::thread::spawn(move || {
             let caller = if from_popup {
                 popup_caller(&request.command)
@@ -110,7 +129,8 @@ pub fn serve(
     }
 }
 
-/// The extension's own popup (origin `chrome-extension://<our id>`, set by the service worker,
+/// The extension's own popup (origin `chrome-extension://<our id>` or, in Firefox,
+/// `moz-extension://<add-on id>`, set by the service worker,
 /// which pages cannot forge) sees what the CLI sees, but may only read: no signing.
 fn popup_caller(command: &str) -> Result<Caller, Error> {
     match command {
@@ -145,5 +165,45 @@ fn send(output: &Mutex<impl Write>, response: &Response) {
             tracing::warn!(error = %e, "writing to the browser failed");
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod caller_tests {
+    use super::check_caller;
+
+    #[test]
+    fn chrome_passes_its_extension_origin() {
+        assert_eq!(
+            check_caller(
+                "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp/",
+                None,
+                &[]
+            )
+            .unwrap(),
+            "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp"
+        );
+        assert!(check_caller(
+            "chrome-extension://bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/",
+            None,
+            &[]
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn firefox_passes_the_manifest_path_and_the_add_on_id() {
+        let manifest = "/usr/lib/mozilla/native-messaging-hosts/vn.vss.token_signing.json";
+        assert_eq!(
+            check_caller(manifest, Some("token-signing@vss.vn"), &[]).unwrap(),
+            "moz-extension://token-signing@vss.vn"
+        );
+        assert_eq!(
+            check_caller(manifest, Some("other@example.com"), &[])
+                .unwrap_err()
+                .code,
+            vss_protocol::ErrorCode::OriginNotAllowed
+        );
+        assert!(check_caller(manifest, None, &[]).is_err());
     }
 }
