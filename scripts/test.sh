@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test: formatting, clippy, Rust unit and integration tests against real SoftHSM2 tokens
-# and xmlsec1, the browser suite in real Chromium, and the installers (MSI under Wine, .deb).
+# and xmlsec1, the browser suites in real Chromium and Firefox, and the installers (MSI under Wine, .deb).
 # Installs what it needs; idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,8 @@ cargo test --workspace --quiet
 
 echo "==> browser tests (Chromium)"
 tests/e2e/run.sh
+echo "==> browser tests (Firefox)"
+tests/e2e/run-firefox.sh
 echo "==> installer tests (Windows cross-build, MSI under Wine, .deb)"
 installer/test.sh
 echo "==> all tests passed"
