@@ -145,6 +145,28 @@ contains "doctor: the Win32 dialog is available (no pinentry on Windows)" "$dial
 contains "doctor: says which dialog" "$dialog_check" "Windows"
 if [ -n "$browser_check" ] && [ -z "$(doctor_check agent)" ]; then pass "doctor: finds vss-agent.exe beside vss.exe"; else fail "doctor: agent check"; fi
 
+echo "==> vss.exe install-host --browser coccoc / firefox: per-user registrations (HKCU)"
+VSS_EXE='C:\Program Files\VSS Token Signing\vss.exe'
+for browser in coccoc firefox; do
+  if wine "$VSS_EXE" install-host --browser "$browser" >/dev/null 2>>"$WORK/install-host.log"; then
+    pass "install-host --browser $browser exit 0"
+  else
+    fail "install-host --browser $browser failed: $(tail -3 "$WORK/install-host.log")"
+  fi
+done
+wineserver -w
+contains "HKCU Cốc Cốc host key points at the user's manifest" \
+  "$(reg_query 'HKCU\Software\CocCoc\Browser\NativeMessagingHosts\vn.vss.token_signing' /ve)" 'VSS Token Signing\vn.vss.token_signing.json'
+contains "HKCU Firefox host key points at the user's Firefox manifest" \
+  "$(reg_query 'HKCU\Software\Mozilla\NativeMessagingHosts\vn.vss.token_signing' /ve)" 'VSS Token Signing\vn.vss.token_signing.firefox.json'
+user_manifest=$(find "$C/users" -path '*AppData/Local/VSS Token Signing/vn.vss.token_signing.json' 2>/dev/null | head -1)
+contains "the user's manifest names the installed agent" "$(cat "$user_manifest" 2>/dev/null)" 'VSS Token Signing\\vss-agent.exe'
+wine "$VSS_EXE" install-host --browser coccoc --uninstall >/dev/null 2>>"$WORK/install-host.log" || fail "install-host --uninstall failed"
+wine "$VSS_EXE" install-host --browser firefox --uninstall >/dev/null 2>>"$WORK/install-host.log" || fail "install-host --uninstall failed"
+wineserver -w
+lacks "HKCU Cốc Cốc host key removed" "$(reg_query 'HKCU\Software\CocCoc\Browser\NativeMessagingHosts')" vn.vss.token_signing
+lacks "HKCU Firefox host key removed" "$(reg_query 'HKCU\Software\Mozilla\NativeMessagingHosts')" vn.vss.token_signing
+
 uninstall_entries() {
   reg_query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s /f "VSS Token Signing" /d \
     | grep -c 'DisplayName' || true

@@ -3,10 +3,8 @@
 //! `vss doctor` need. HKCU for [`Scope::User`], HKLM for [`Scope::System`]. Elsewhere only
 //! [`read_default`] exists, and finds nothing.
 
-use crate::host::Scope;
-
 #[cfg(not(windows))]
-pub fn read_default(_scope: Scope, _key: &str) -> Option<String> {
+pub fn read_default(_scope: crate::host::Scope, _key: &str) -> Option<String> {
     None
 }
 
