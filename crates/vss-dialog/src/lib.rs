@@ -74,3 +74,23 @@ pub fn default_prompt(pinentry: Option<PathBuf>) -> Box<dyn Prompt> {
         DefaultDialog::Pinentry(program) => Box::new(Pinentry::new(Some(program))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configured_pinentry_wins_else_the_platform_dialog() {
+        let configured = PathBuf::from("/usr/bin/pinentry-gnome3");
+        assert_eq!(
+            default_dialog(Some(configured.clone())),
+            DefaultDialog::Pinentry(configured)
+        );
+        let expected = if cfg!(windows) {
+            DefaultDialog::Win32
+        } else {
+            DefaultDialog::Pinentry(PathBuf::from("pinentry"))
+        };
+        assert_eq!(default_dialog(None), expected);
+    }
+}
