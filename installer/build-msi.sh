@@ -6,7 +6,8 @@
 #
 #   installer/build-msi.sh [--version X.Y.Z] [--skip-build] [--out FILE] [signing options]
 #
-# Authenticode signing (osslsigncode) of every .exe before it goes into the MSI, then of the MSI:
+# Authenticode signing (osslsigncode) of every .exe before it goes into the MSI, then of the MSI
+# (give absolute paths: the script runs from the repository root):
 #   --sign-pkcs12 FILE.p12                      certificate and key in a PKCS#12 file, or
 #   --sign-pkcs11-module MODULE.so --sign-key 'pkcs11:…' --sign-cert CERT.pem
 #       [--sign-pkcs11-engine ENGINE.so]        a key on a token (the engine: libengine-pkcs11-openssl)

@@ -70,6 +70,7 @@ for _ in range(20):
 PY
 coproc TSA_SERVER { timeout 600 python3 tsa.py; }
 read -r TSA_PORT <&"${TSA_SERVER[0]}"
+trap 'kill "$TSA_SERVER_PID" 2>/dev/null || true' EXIT
 
 verify_signed() { # verify_signed LABEL FILE...
   local label=$1 file out
@@ -85,21 +86,23 @@ verify_signed() { # verify_signed LABEL FILE...
 
 echo "==> MSI signed with a PKCS#12 file and an RFC 3161 time stamp"
 "$ROOT/installer/build-msi.sh" --version 0.1.1 --skip-build --out "$WORK/p12.msi" \
-  --sign-pkcs12 codesign.p12 --sign-password-file password.txt --timestamp-url "http://127.0.0.1:$TSA_PORT/" >/dev/null
+  --sign-pkcs12 "$WORK/codesign.p12" --sign-password-file "$WORK/password.txt" --timestamp-url "http://127.0.0.1:$TSA_PORT/" >/dev/null
 mkdir -p p12-files
 (cd p12-files && msiextract ../p12.msi >/dev/null)
 mapfile -t exes < <(find p12-files -name '*.exe' | sort)
 [ ${#exes[@]} = 3 ] && pass "three .exe files in the signed MSI" || fail "${#exes[@]} .exe files in the signed MSI"
 verify_signed "PKCS#12" p12.msi "${exes[@]}"
-contains "the MSI carries an RFC 3161 time stamp" "$(osslsigncode verify -CAfile ca.pem -TSA-CAfile ca.pem -in p12.msi 2>&1)" "Timestamp Verification: ok"
+contains "the MSI carries an RFC 3161 time stamp" "$(osslsigncode verify -CAfile ca.pem -TSA-CAfile ca.pem -in p12.msi 2>&1)" "Timestamp Server Signature verification: ok"
 
 echo "==> a changed byte breaks the signature"
-tamper() { # tamper FILE OFFSET → FILE.tampered with one byte flipped
+tamper() { # tamper FILE OFFSET → FILE.tampered with one byte flipped (OFFSET "cab": inside the
+  # MSI's embedded cabinet, i.e. inside a stream the signature covers)
   cp "$1" "$1.tampered"
   python3 - "$1.tampered" "$2" <<'PY'
 import sys
-path, offset = sys.argv[1], int(sys.argv[2])
+path, where = sys.argv[1], sys.argv[2]
 data = bytearray(open(path, "rb").read())
+offset = data.find(b"MSCF") + 2048 if where == "cab" else int(where)
 data[offset] ^= 0x01
 open(path, "wb").write(data)
 PY
@@ -111,8 +114,7 @@ if osslsigncode verify -CAfile ca.pem -in "$agent_exe.tampered" >/dev/null 2>&1;
 else
   pass "vss-agent.exe with a changed byte fails verification"
 fi
-size=$(stat -c %s p12.msi)
-tamper p12.msi $((size / 3))
+tamper p12.msi cab
 if osslsigncode verify -CAfile ca.pem -in p12.msi.tampered >/dev/null 2>&1; then
   fail "the MSI with a changed byte still verifies"
 else
@@ -140,8 +142,8 @@ else
   printf '123456\n' >pin.txt
   "$ROOT/installer/build-msi.sh" --version 0.1.1 --skip-build --out "$WORK/pkcs11.msi" \
     --sign-pkcs11-engine "$ENGINE" --sign-pkcs11-module "$MODULE" \
-    --sign-key 'pkcs11:token=codesign;object=codesign;type=private' --sign-cert chain.pem \
-    --sign-password-file pin.txt >/dev/null
+    --sign-key 'pkcs11:token=codesign;object=codesign;type=private' --sign-cert "$WORK/chain.pem" \
+    --sign-password-file "$WORK/pin.txt" >/dev/null
   mkdir -p pkcs11-files
   (cd pkcs11-files && msiextract ../pkcs11.msi >/dev/null)
   mapfile -t exes < <(find pkcs11-files -name '*.exe' | sort)
