@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Debian package from a staged tree with dpkg-deb (no cargo-deb needed):
 # /usr/bin/vss-agent, /usr/bin/vss, /usr/sbin/vss-setup, host manifests for Chromium, Google
-# Chrome and Edge, /etc/vss-token-signing/config.toml (a conffile, all comments), and the
-# systemd user unit (not enabled).
+# Chrome (and Brave, which reads Chrome's folder), Edge and Firefox — printed by
+# `vss-setup print-manifest` from the deployment facts in crates/vss-setup —,
+# /etc/vss-token-signing/config.toml (a conffile, all comments), and the systemd user unit
+# (not enabled).
 #
 #   installer/build-deb.sh [--skip-build] [--out FILE]     → target/deb/vss-token-signing_<v>_<arch>.deb
 set -euo pipefail
@@ -35,12 +37,15 @@ install -m 0755 -s "$BIN/vss-agent" "$BIN/vss" "$PKG/usr/bin/"
 install -m 0755 -s "$BIN/vss-setup" "$PKG/usr/sbin/"
 install -m 0644 installer/debian/config.toml "$PKG/etc/vss-token-signing/config.toml"
 install -m 0644 installer/debian/vss-agent.service "$PKG/usr/lib/systemd/user/vss-agent.service"
-for dir in etc/chromium/native-messaging-hosts etc/opt/chrome/native-messaging-hosts etc/opt/edge/native-messaging-hosts; do
-  install -d -m 0755 "$PKG/$dir"
-  sed 's|"path": "vss-agent.exe"|"path": "/usr/bin/vss-agent"|' installer/windows/vn.vss.token_signing.json \
-    >"$PKG/$dir/vn.vss.token_signing.json"
-  chmod 0644 "$PKG/$dir/vn.vss.token_signing.json"
-done
+manifest() { # manifest BROWSER DIR
+  install -d -m 0755 "$PKG/$2"
+  "$BIN/vss-setup" print-manifest --browser "$1" --path /usr/bin/vss-agent >"$PKG/$2/vn.vss.token_signing.json"
+  chmod 0644 "$PKG/$2/vn.vss.token_signing.json"
+}
+manifest chromium etc/chromium/native-messaging-hosts
+manifest chrome etc/opt/chrome/native-messaging-hosts
+manifest edge etc/opt/edge/native-messaging-hosts
+manifest firefox usr/lib/mozilla/native-messaging-hosts
 install -m 0644 docs/admin.md README.md "$PKG/usr/share/doc/vss-token-signing/"
 cat >"$PKG/usr/share/doc/vss-token-signing/copyright" <<COPYRIGHT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 START=$SECONDS
 
-APT_PACKAGES=(msitools wixl wine wine64 gcc-mingw-w64-x86-64 dpkg-dev libp11-kit-dev python3 xvfb xauth)
+APT_PACKAGES=(msitools wixl wine wine64 gcc-mingw-w64-x86-64 dpkg-dev libp11-kit-dev python3 xvfb xauth
+  osslsigncode libengine-pkcs11-openssl softhsm2 openssl)
 source scripts/lib/apt.sh
 ensure_apt_packages "${APT_PACKAGES[@]}"
 rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
@@ -56,6 +57,8 @@ echo "==> MSIs"
 installer/build-msi.sh --version 0.1.0 --skip-build --out "$WORK/vss-token-signing-0.1.0.msi"
 installer/build-msi.sh --version 0.1.1 --skip-build --out "$WORK/vss-token-signing-0.1.1.msi"
 
+run "Authenticode: every .exe and the MSI signed (PKCS#12 + RFC 3161, PKCS#11), tampering detected" \
+  installer/tests/signing.sh "$WORK/signing"
 run "msiinfo: the MSI's tables" installer/tests/msi-tables.sh "$WORK/vss-token-signing-0.1.1.msi" 0.1.1
 run "Wine: install, agent, upgrade, downgrade, uninstall" \
   installer/tests/msi-wine.sh "$WORK/vss-token-signing-0.1.0.msi" "$WORK/vss-token-signing-0.1.1.msi" "$WORK/wine"

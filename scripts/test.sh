@@ -79,6 +79,7 @@ fi
 lane_a() {
   suite "rust tests" cargo test --workspace --quiet
   suite "browser (Chromium)" tests/e2e/run.sh
+  suite "browser (Firefox)" tests/e2e/run-firefox.sh
 }
 lane_b() {
   suite "installers (MSI/Wine, .deb)" installer/test.sh --skip-build

@@ -21,6 +21,7 @@ for path in ./usr/bin/vss-agent ./usr/bin/vss ./usr/sbin/vss-setup \
     ./etc/chromium/native-messaging-hosts/vn.vss.token_signing.json \
     ./etc/opt/chrome/native-messaging-hosts/vn.vss.token_signing.json \
     ./etc/opt/edge/native-messaging-hosts/vn.vss.token_signing.json \
+    ./usr/lib/mozilla/native-messaging-hosts/vn.vss.token_signing.json \
     ./etc/vss-token-signing/config.toml \
     ./usr/lib/systemd/user/vss-agent.service \
     ./usr/share/doc/vss-token-signing/admin.md; do
@@ -41,6 +42,11 @@ for browser in chromium opt/chrome opt/edge; do
   contains "$browser manifest points at /usr/bin/vss-agent" "$manifest" '"path": "/usr/bin/vss-agent"'
   contains "$browser manifest allows only our extension" "$manifest" "\"chrome-extension://$EXT/\""
 done
+manifest=$(cat "$ROOT/usr/lib/mozilla/native-messaging-hosts/vn.vss.token_signing.json")
+contains "Firefox manifest points at /usr/bin/vss-agent" "$manifest" '"path": "/usr/bin/vss-agent"'
+contains "Firefox manifest allows the add-on id" "$manifest" '"allowed_extensions": [
+    "token-signing@vss.vn"'
+lacks "Firefox manifest has no Chromium allow-list" "$manifest" allowed_origins
 unit=$(cat "$ROOT/usr/lib/systemd/user/vss-agent.service")
 contains "unit starts serve mode" "$unit" "ExecStart=/usr/bin/vss-agent serve"
 contains "unit is for the user's session" "$unit" "WantedBy=default.target"
@@ -57,4 +63,13 @@ reply=$(HOME="$WORK/home" python3 "$HERE/native_frames.py" "$ROOT/usr/bin/vss-ag
   || fail "vss-agent output is not clean frames"
 contains "vss-agent from the package answers a framed version request" "$reply" \
   '{"id": "1", "ok": true, "result": {"agent": "0.1.0", "protocol": 1}}'
+reply=$(HOME="$WORK/home" python3 "$HERE/native_frames.py" "$ROOT/usr/bin/vss-agent" \
+  /usr/lib/mozilla/native-messaging-hosts/vn.vss.token_signing.json token-signing@vss.vn -- \
+  '{"id":"2","command":"version","origin":"https://gddt.baohiemxahoi.gov.vn"}' 2>>"$WORK/agent-stderr.log") \
+  || fail "vss-agent started as Firefox starts it: output is not clean frames"
+contains "vss-agent started as Firefox starts it (manifest path, add-on id) answers" "$reply" '"ok": true'
+reply=$(HOME="$WORK/home" python3 "$HERE/native_frames.py" "$ROOT/usr/bin/vss-agent" \
+  /usr/lib/mozilla/native-messaging-hosts/vn.vss.token_signing.json other-addon@example.com -- \
+  '{"id":"3","command":"version","origin":"https://gddt.baohiemxahoi.gov.vn"}' 2>>"$WORK/agent-stderr.log") || true
+contains "another Firefox add-on is refused" "$reply" '"code": "origin_not_allowed"'
 finish

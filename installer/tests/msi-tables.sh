@@ -16,15 +16,19 @@ echo "==> msiinfo $(basename "$MSI")"
 summary=$(msiinfo suminfo "$MSI")
 contains "64-bit package" "$summary" "x64;1033"
 files=$(table File)
-for f in vss-agent.exe vss.exe vss-setup.exe vn.vss.token_signing.json; do
+for f in vss-agent.exe vss.exe vss-setup.exe vn.vss.token_signing.json vn.vss.token_signing.firefox.json; do
   contains "File: $f" "$files" "$f"
 done
 lacks "File: no test shim in the package" "$files" bcryptprimitives
 lacks "File: no test PKCS#11 module in the package" "$files" noisy-pkcs11
 row Directory $'INSTALLDIR\tProgramFiles64Folder\tVSS Token Signing' "installs to Program Files (64-bit)"
-for key in 'SOFTWARE\Google\Chrome' 'SOFTWARE\Microsoft\Edge' 'SOFTWARE\Chromium'; do
+for key in 'SOFTWARE\Google\Chrome' 'SOFTWARE\Microsoft\Edge' 'SOFTWARE\Chromium' \
+    'SOFTWARE\BraveSoftware\Brave-Browser' 'SOFTWARE\CocCoc\Browser'; do
   row Registry $'\t2\t'"$key"$'\\NativeMessagingHosts\\vn.vss.token_signing\t\t[#HostManifestJson]' "HKLM native host key for $key"
 done
+row Registry $'\t2\tSOFTWARE\\Mozilla\\NativeMessagingHosts\\vn.vss.token_signing\t\t[#HostManifestFirefoxJson]' \
+  "HKLM native host key for Firefox, pointing at Firefox's own manifest"
+row Component $'HostManifestFirefox\t{3C0E8E0B-7F3D-4E55-9E0B-2F6A1B7C4D07}\tINSTALLDIR\t256' "Firefox manifest component is 64-bit with a fixed GUID"
 row Registry $'\t2\tSOFTWARE\\VSS Token Signing\\Deployment\tLOCK_POLICY\t[LOCK_POLICY]' "LOCK_POLICY remembered for upgrades"
 row Component $'HostManifest\t{3C0E8E0B-7F3D-4E55-9E0B-2F6A1B7C4D04}\tINSTALLDIR\t256' "components are 64-bit with fixed GUIDs"
 properties=$(table Property)

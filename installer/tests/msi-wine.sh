@@ -54,17 +54,25 @@ check "host manifest installed" test -f "$APP/vn.vss.token_signing.json"
 manifest=$(cat "$APP/vn.vss.token_signing.json")
 contains "manifest allows only our extension" "$manifest" "\"chrome-extension://$EXT/\""
 contains "manifest names the agent beside it" "$manifest" '"path": "vss-agent.exe"'
-for key in 'Google\Chrome' 'Microsoft\Edge' 'Chromium'; do
+for key in 'Google\Chrome' 'Microsoft\Edge' 'Chromium' 'BraveSoftware\Brave-Browser' 'CocCoc\Browser'; do
   out=$(reg_query "HKLM\\SOFTWARE\\$key\\NativeMessagingHosts\\vn.vss.token_signing" /ve)
   contains "native host registered for $key" "$out" 'C:\Program Files\VSS Token Signing\vn.vss.token_signing.json'
 done
-for browser in 'Google\Chrome' 'Microsoft\Edge'; do
+contains "native host registered for Firefox, with its own manifest" \
+  "$(reg_query 'HKLM\SOFTWARE\Mozilla\NativeMessagingHosts\vn.vss.token_signing' /ve)" \
+  'C:\Program Files\VSS Token Signing\vn.vss.token_signing.firefox.json'
+firefox_manifest=$(cat "$APP/vn.vss.token_signing.firefox.json" 2>/dev/null || true)
+contains "Firefox manifest allows the add-on id" "$firefox_manifest" '"token-signing@vss.vn"'
+contains "Firefox manifest names the agent beside it" "$firefox_manifest" '"path": "vss-agent.exe"'
+for browser in 'Google\Chrome' 'Microsoft\Edge' 'CocCoc\CocCoc'; do
   P="HKLM\\SOFTWARE\\Policies\\$browser"
   contains "$browser forcelist entry of our own" "$(reg_query "$P\\ExtensionInstallForcelist" /v 84001)" "$EXT;https://clients2.google.com/service/update2/crx"
   contains "$browser blocks the legacy extension" "$(reg_query "$P\\ExtensionInstallBlocklist" /v 84001)" iglijbhfichnfmijbmebhcgbaagbbikc
-  lna=$(reg_query "$P\\LocalNetworkAccessAllowedForUrls")
-  contains "$browser LNA grants the BHXH portal" "$lna" "https://gddt.baohiemxahoi.gov.vn"
-  contains "$browser LNA grants the admin-added origin" "$lna" "https://bhxh-noibo.example.vn"
+  for policy in LoopbackNetworkAllowedForUrls LocalNetworkAccessAllowedForUrls; do
+    lna=$(reg_query "$P\\$policy")
+    contains "$browser $policy grants the BHXH portal" "$lna" "https://gddt.baohiemxahoi.gov.vn"
+    contains "$browser $policy grants the admin-added origin" "$lna" "https://bhxh-noibo.example.vn"
+  done
   contains "$browser NativeMessagingUserLevelHosts=0" "$(reg_query "$P" /v NativeMessagingUserLevelHosts)" "0x0"
 done
 contains "the admin's own forcelist entry is untouched" \
@@ -110,6 +118,55 @@ contains "admin origin served" "$(grep '"id": "5"' <<<"$replies")" '"ok": true'
 contains "vss.exe runs" "$(wine 'C:\Program Files\VSS Token Signing\vss.exe' --version 2>/dev/null | tr -d '\r')" "vss 0.1.0"
 rm -rf "$C/users/$(whoami)/AppData/Roaming/VSS"
 
+echo "==> vss.exe doctor --json, as installed by the MSI"
+doctor=$(wine 'C:\Program Files\VSS Token Signing\vss.exe' doctor --json 2>>"$WORK/doctor-stderr.log" | tr -d '\r' || true)
+echo "$doctor" | cut -c1-600 | sed 's/^/    doctor| /'
+doctor_check() { # doctor_check NAME: "status<TAB>message" of that check
+  # The MSI's test module prints to stdout when loaded; the report is the line holding "checks".
+  python3 -c 'import json,sys
+reports = []
+for line in sys.stdin.read().splitlines():
+    try:
+        reports.append(json.loads(line))
+    except ValueError:
+        pass
+report = [r for r in reports if isinstance(r, dict) and "checks" in r][-1]
+for c in report["checks"]:
+    if c["check"] == sys.argv[1]:
+        print(c["status"] + "\t" + c["message"])' "$1" <<<"$doctor" 2>/dev/null || true
+}
+browser_check=$(doctor_check browser)
+contains "doctor: the native host is registered (the MSI's HKLM keys)" "$browser_check" $'ok\t'
+contains "doctor: names the MSI's manifest" "$browser_check" 'C:\Program Files\VSS Token Signing\vn.vss.token_signing.json'
+contains "doctor: Cốc Cốc registration seen" "$browser_check" "Cốc Cốc"
+contains "doctor: Firefox registration seen" "$browser_check" 'vn.vss.token_signing.firefox.json'
+dialog_check=$(doctor_check dialog)
+contains "doctor: the Win32 dialog is available (no pinentry on Windows)" "$dialog_check" $'ok\t'
+contains "doctor: says which dialog" "$dialog_check" "Windows"
+if [ -n "$browser_check" ] && [ -z "$(doctor_check agent)" ]; then pass "doctor: finds vss-agent.exe beside vss.exe"; else fail "doctor: agent check"; fi
+
+echo "==> vss.exe install-host --browser coccoc / firefox: per-user registrations (HKCU)"
+VSS_EXE='C:\Program Files\VSS Token Signing\vss.exe'
+for browser in coccoc firefox; do
+  if wine "$VSS_EXE" install-host --browser "$browser" >/dev/null 2>>"$WORK/install-host.log"; then
+    pass "install-host --browser $browser exit 0"
+  else
+    fail "install-host --browser $browser failed: $(tail -3 "$WORK/install-host.log")"
+  fi
+done
+wineserver -w
+contains "HKCU Cốc Cốc host key points at the user's manifest" \
+  "$(reg_query 'HKCU\Software\CocCoc\Browser\NativeMessagingHosts\vn.vss.token_signing' /ve)" 'VSS Token Signing\vn.vss.token_signing.json'
+contains "HKCU Firefox host key points at the user's Firefox manifest" \
+  "$(reg_query 'HKCU\Software\Mozilla\NativeMessagingHosts\vn.vss.token_signing' /ve)" 'VSS Token Signing\vn.vss.token_signing.firefox.json'
+user_manifest=$(find "$C/users" -path '*AppData/Local/VSS Token Signing/vn.vss.token_signing.json' 2>/dev/null | head -1)
+contains "the user's manifest names the installed agent" "$(cat "$user_manifest" 2>/dev/null)" 'VSS Token Signing\\vss-agent.exe'
+wine "$VSS_EXE" install-host --browser coccoc --uninstall >/dev/null 2>>"$WORK/install-host.log" || fail "install-host --uninstall failed"
+wine "$VSS_EXE" install-host --browser firefox --uninstall >/dev/null 2>>"$WORK/install-host.log" || fail "install-host --uninstall failed"
+wineserver -w
+lacks "HKCU Cốc Cốc host key removed" "$(reg_query 'HKCU\Software\CocCoc\Browser\NativeMessagingHosts')" vn.vss.token_signing
+lacks "HKCU Firefox host key removed" "$(reg_query 'HKCU\Software\Mozilla\NativeMessagingHosts')" vn.vss.token_signing
+
 uninstall_entries() {
   reg_query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s /f "VSS Token Signing" /d \
     | grep -c 'DisplayName' || true
@@ -147,15 +204,16 @@ else
   fail "uninstall failed (log: $WORK/uninstall.log)"
 fi
 wineserver -w
-for key in 'Google\Chrome' 'Microsoft\Edge' 'Chromium'; do
+for key in 'Google\Chrome' 'Microsoft\Edge' 'Chromium' 'BraveSoftware\Brave-Browser' 'CocCoc\Browser' 'Mozilla'; do
   lacks "native host key gone for $key" "$(reg_query "HKLM\\SOFTWARE\\$key\\NativeMessagingHosts")" vn.vss.token_signing
 done
-for browser in 'Google\Chrome' 'Microsoft\Edge'; do
+for browser in 'Google\Chrome' 'Microsoft\Edge' 'CocCoc\CocCoc'; do
   policies=$(reg_query "HKLM\\SOFTWARE\\Policies\\$browser" /s)
   lacks "$browser: our list entries gone" "$policies" 84001
   lacks "$browser: NativeMessagingUserLevelHosts gone" "$policies" NativeMessagingUserLevelHosts
 done
 lacks "Edge policy key (created by us) gone" "$(reg_query 'HKLM\SOFTWARE\Policies\Microsoft')" 'Edge'
+lacks "Cốc Cốc policy key (created by us) gone" "$(reg_query 'HKLM\SOFTWARE\Policies')" 'CocCoc'
 contains "the admin's own forcelist entry survives uninstall" \
   "$(reg_query 'HKLM\SOFTWARE\Policies\Google\Chrome\ExtensionInstallForcelist' /v 1)" adminsownextension
 lacks "product key gone" "$(reg_query 'HKLM\SOFTWARE')" 'VSS Token Signing'

@@ -1,5 +1,6 @@
 //! `vss-agent`: started by Chrome/Edge as a native-messaging host
-//! (`vss-agent chrome-extension://<id>/ [--parent-window=<hwnd>]`), or by the user/systemd as
+//! (`vss-agent chrome-extension://<id>/ [--parent-window=<hwnd>]`), by Firefox
+//! (`vss-agent <manifest path> <add-on id>`), or by the user/systemd as
 //! `vss-agent serve [--port N]`.
 
 use std::io::Write;
@@ -21,8 +22,10 @@ use vss_protocol::Error;
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
-    /// The caller Chrome passes: chrome-extension://<id>/
+    /// The caller Chrome passes: chrome-extension://<id>/ (Firefox: the host manifest's path)
     caller: Option<String>,
+    /// Firefox: the add-on id of the caller.
+    firefox_extension: Option<String>,
     /// Windows: the browser window to parent dialogs to.
     #[arg(long = "parent-window")]
     parent_window: Option<String>,
@@ -47,7 +50,12 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Mode::Serve { port }) => serve(port, cli.verbose),
         None => match cli.caller {
-            Some(caller) => native(&caller, cli.parent_window, cli.verbose),
+            Some(caller) => native(
+                &caller,
+                cli.firefox_extension.as_deref(),
+                cli.parent_window,
+                cli.verbose,
+            ),
             None => {
                 eprintln!("vss-agent is started by the browser (native messaging) or as `vss-agent serve`.");
                 ExitCode::from(2)
@@ -65,19 +73,25 @@ fn fail_native(err: &Error, lang: vss_protocol::Lang) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn native(caller: &str, parent_window: Option<String>, verbose: bool) -> ExitCode {
+fn native(
+    caller: &str,
+    firefox_extension: Option<&str>,
+    parent_window: Option<String>,
+    verbose: bool,
+) -> ExitCode {
     let config = match Config::load() {
         Ok(config) => config,
         Err(err) => return fail_native(&err, vss_protocol::Lang::Vi),
     };
     let _log = logging::init(&config, "vss-agent", verbose);
-    let extension_id = match native_host::check_caller(caller, &config.extension_ids) {
-        Ok(id) => id,
-        Err(err) => {
-            tracing::warn!(caller, "refusing an unknown extension");
-            return fail_native(&err, config.lang);
-        }
-    };
+    let own_origin =
+        match native_host::check_caller(caller, firefox_extension, &config.extension_ids) {
+            Ok(origin) => origin,
+            Err(err) => {
+                tracing::warn!(caller, "refusing an unknown extension");
+                return fail_native(&err, config.lang);
+            }
+        };
     let protocol_out = match native_host::stdio::take_protocol_stdout() {
         Ok(out) => out,
         Err(e) => return fail_native(&Error::internal(e), config.lang),
@@ -87,7 +101,7 @@ fn native(caller: &str, parent_window: Option<String>, verbose: bool) -> ExitCod
     service.parent_window = parent_window;
     native_host::serve(
         Arc::new(service),
-        &extension_id,
+        &own_origin,
         std::io::stdin().lock(),
         protocol_out,
     );

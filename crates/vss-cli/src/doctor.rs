@@ -6,12 +6,15 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use vss_core::report::{redact_home, RegistrationLine, SupportReport};
 use vss_core::{readiness, Service};
+use vss_dialog::DefaultDialog;
 use vss_protocol::messages::text;
 use vss_protocol::readiness::Level;
-use vss_protocol::{Error, ErrorCode, Lang, EXTENSION_ID};
+use vss_protocol::{Error, ErrorCode, Lang};
+use vss_setup::host;
 
-use crate::install_host::{default_agent_path, manifest_locations};
+use crate::install_host::default_agent_path;
 use crate::output::Output;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,12 +115,17 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
         });
     }
 
-    let pinentry = config
-        .pinentry
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("pinentry"));
-    if program_on_path(&pinentry) {
-        d.push(
+    match vss_dialog::default_dialog(config.pinentry.clone()) {
+        DefaultDialog::Win32 => d.push(
+            "dialog",
+            Status::Ok,
+            d.t(
+                "doctor-dialog-ok",
+                &[("program", d.t("doctor-dialog-win32", &[]))],
+            ),
+            None,
+        ),
+        DefaultDialog::Pinentry(pinentry) if program_on_path(&pinentry) => d.push(
             "dialog",
             Status::Ok,
             d.t(
@@ -125,27 +133,20 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
                 &[("program", pinentry.display().to_string())],
             ),
             None,
-        );
-    } else {
-        let err = Error::new(ErrorCode::DialogUnavailable)
-            .arg("reason", format!("{}: not found", pinentry.display()));
-        d.error("dialog", Status::Fail, &err);
+        ),
+        DefaultDialog::Pinentry(pinentry) => {
+            let err = Error::new(ErrorCode::DialogUnavailable)
+                .arg("reason", format!("{}: not found", pinentry.display()));
+            d.error("dialog", Status::Fail, &err);
+        }
     }
 
     let agent_path = default_agent_path().ok();
-    let registered: Vec<String> = manifest_locations()
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let registered: Vec<String> = host::registrations(home.as_deref())
         .into_iter()
-        .filter_map(|(browser, path)| {
-            let manifest: Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-            let ours = manifest["allowed_origins"]
-                .as_array()?
-                .iter()
-                .any(|o| o.as_str() == Some(&format!("chrome-extension://{EXTENSION_ID}/")));
-            let agent_exists = manifest["path"]
-                .as_str()
-                .is_some_and(|p| Path::new(p).is_file());
-            (ours && agent_exists).then(|| format!("{browser} ({})", path.display()))
-        })
+        .filter(|r| r.problem.is_none())
+        .map(|r| format!("{} ({})", r.browser.display_name(), r.manifest.display()))
         .collect();
     if registered.is_empty() {
         d.push(
@@ -192,4 +193,50 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
         out.line_json(&json!({ "ok": !failed, "checks": checks }));
     }
     Ok(!failed)
+}
+
+/// `vss doctor --report`: the redacted support report (vss_core::report) with this machine's
+/// browser registrations and dialog.
+pub fn report(service: &Service, out: &Output) -> Result<bool, Error> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let browsers = host::registrations(home.as_deref())
+        .into_iter()
+        .map(|r| RegistrationLine {
+            browser: r.browser.name().to_string(),
+            scope: match r.scope {
+                host::Scope::User => "user",
+                host::Scope::System => "system",
+            }
+            .to_string(),
+            manifest: redact_home(&r.manifest.display().to_string()),
+            status: match r.problem {
+                None => "ok",
+                Some(host::RegistrationProblem::ManifestUnreadable) => "manifest_unreadable",
+                Some(host::RegistrationProblem::NotOurExtension) => "not_our_extension",
+                Some(host::RegistrationProblem::AgentMissing(_)) => "agent_missing",
+            }
+            .to_string(),
+        })
+        .collect();
+    let dialog = match vss_dialog::default_dialog(service.config.pinentry.clone()) {
+        DefaultDialog::Win32 => "win32 (built in)".to_string(),
+        DefaultDialog::Pinentry(program) => {
+            let found = if program_on_path(&program) {
+                ""
+            } else {
+                " (not found)"
+            };
+            format!(
+                "pinentry {}{found}",
+                redact_home(&program.display().to_string())
+            )
+        }
+    };
+    let report = SupportReport::gather(service, dialog, browsers);
+    if out.is_json() {
+        out.line_json(&serde_json::to_value(&report).map_err(Error::internal)?);
+    } else {
+        out.line_text(report.text().trim_end());
+    }
+    Ok(true)
 }

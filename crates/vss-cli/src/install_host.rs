@@ -1,46 +1,40 @@
-//! `vss install-host`: writes (or removes) the native-messaging host manifest
-//! `vn.vss.token_signing.json` — name, path to `vss-agent`, `allowed_origins` with the
-//! extension id — where each browser looks for it: per user or system-wide directories on
-//! Linux and macOS, a manifest file plus a registry key on Windows, or a given
-//! `--user-data-dir` (a private browser profile, as the tests use).
+//! `vss install-host`: writes (or removes) the native-messaging host manifest where each
+//! browser looks for it — per user or system-wide folders on Linux and macOS, a manifest file
+//! plus a registry key (HKCU, or HKLM with `--system`) on Windows, or a given `--user-data-dir`
+//! (a private Chromium-family profile, as the tests use). What the manifest says and where each
+//! browser reads it are deployment facts of `vss_setup::host`.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
-use vss_protocol::{Error, ErrorCode, EXTENSION_ID, NATIVE_HOST_NAME};
+use vss_protocol::{Error, ErrorCode};
+use vss_setup::host::{self, Browser, ManifestKind, Scope};
 
 use crate::output::Output;
 
+/// `--browser`: one browser, or all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Browser {
+pub enum BrowserChoice {
     Chrome,
     Chromium,
     Edge,
     Brave,
+    Coccoc,
+    Firefox,
     All,
 }
 
-impl Browser {
+impl BrowserChoice {
     fn each(self) -> Vec<Browser> {
         match self {
-            Browser::All => vec![
-                Browser::Chrome,
-                Browser::Chromium,
-                Browser::Edge,
-                Browser::Brave,
-            ],
-            one => vec![one],
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Browser::Chrome => "chrome",
-            Browser::Chromium => "chromium",
-            Browser::Edge => "edge",
-            Browser::Brave => "brave",
-            Browser::All => "all",
+            BrowserChoice::Chrome => vec![Browser::Chrome],
+            BrowserChoice::Chromium => vec![Browser::Chromium],
+            BrowserChoice::Edge => vec![Browser::Edge],
+            BrowserChoice::Brave => vec![Browser::Brave],
+            BrowserChoice::Coccoc => vec![Browser::CocCoc],
+            BrowserChoice::Firefox => vec![Browser::Firefox],
+            BrowserChoice::All => Browser::ALL.to_vec(),
         }
     }
 }
@@ -49,8 +43,8 @@ impl Browser {
 pub struct InstallHostArgs {
     /// Which browser(s).
     #[arg(long, value_enum, default_value = "all")]
-    browser: Browser,
-    /// A browser profile directory: the manifest goes to DIR/NativeMessagingHosts.
+    browser: BrowserChoice,
+    /// A Chromium-family browser profile directory: the manifest goes to DIR/NativeMessagingHosts.
     #[arg(long)]
     user_data_dir: Option<PathBuf>,
     /// System-wide (needs administrator rights) instead of for this user.
@@ -62,17 +56,6 @@ pub struct InstallHostArgs {
     /// Path of vss-agent (default: beside this vss).
     #[arg(long)]
     agent: Option<PathBuf>,
-}
-
-/// The manifest Chrome reads.
-pub fn manifest(agent: &Path) -> Value {
-    json!({
-        "name": NATIVE_HOST_NAME,
-        "description": "VSS Token Signing — ký số BHXH bằng USB token",
-        "path": agent,
-        "type": "stdio",
-        "allowed_origins": [format!("chrome-extension://{EXTENSION_ID}/")],
-    })
 }
 
 fn file_error(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -91,69 +74,89 @@ pub fn default_agent_path() -> Result<PathBuf, Error> {
     Ok(exe.with_file_name(name))
 }
 
-/// Every place this OS's browsers look for our host manifest (user and system), for
-/// `vss doctor`. On Windows the registry points at the manifest; the files are listed.
-pub fn manifest_locations() -> Vec<(String, PathBuf)> {
-    let file_name = format!("{NATIVE_HOST_NAME}.json");
-    if cfg!(windows) {
-        let mut all = windows::targets(false, &file_name).unwrap_or_default();
-        all.extend(windows::targets(true, &file_name).unwrap_or_default());
-        all.dedup_by(|a, b| a.1 == b.1);
-        return all;
-    }
-    let mut all = Vec::new();
-    for system in [false, true] {
-        for browser in Browser::All.each() {
-            if let Some(dir) = manifest_dir(browser, system) {
-                all.push((browser.name().to_string(), dir.join(&file_name)));
-            }
-        }
-    }
-    all
+/// One manifest file to write, and the browser it is for.
+struct Target {
+    browser: &'static str,
+    kind: ManifestKind,
+    path: PathBuf,
+    /// Windows: the registry key to point at `path`.
+    registry: Option<(Scope, String)>,
 }
 
-/// Directories where `browser` looks for host manifests (Linux and macOS).
-fn manifest_dir(browser: Browser, system: bool) -> Option<PathBuf> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let (user, sys): (&str, &str) = if cfg!(target_os = "macos") {
-        match browser {
-            Browser::Chrome => (
-                "Library/Application Support/Google/Chrome",
-                "/Library/Google/Chrome",
-            ),
-            Browser::Chromium => (
-                "Library/Application Support/Chromium",
-                "/Library/Application Support/Chromium",
-            ),
-            Browser::Edge => (
-                "Library/Application Support/Microsoft Edge",
-                "/Library/Microsoft/Edge",
-            ),
-            Browser::Brave => (
-                "Library/Application Support/BraveSoftware/Brave-Browser",
-                "/Library/Google/Chrome",
-            ),
-            Browser::All => return None,
-        }
+fn targets(args: &InstallHostArgs) -> Result<Vec<Target>, Error> {
+    let scope = if args.system {
+        Scope::System
     } else {
-        match browser {
-            Browser::Chrome => (".config/google-chrome", "/etc/opt/chrome"),
-            Browser::Chromium => (".config/chromium", "/etc/chromium"),
-            Browser::Edge => (".config/microsoft-edge", "/etc/opt/edge"),
-            Browser::Brave => (".config/BraveSoftware/Brave-Browser", "/etc/opt/chrome"),
-            Browser::All => return None,
-        }
+        Scope::User
     };
-    if system {
-        let leaf = if cfg!(target_os = "macos") {
-            "NativeMessagingHosts"
-        } else {
-            "native-messaging-hosts"
-        };
-        Some(PathBuf::from(sys).join(leaf))
-    } else {
-        home.map(|h| h.join(user).join("NativeMessagingHosts"))
+    let browsers = args.browser.each();
+    if let Some(dir) = &args.user_data_dir {
+        if args.browser == BrowserChoice::Firefox {
+            return Err(Error::bad_request(
+                "--user-data-dir is for Chromium-family profiles",
+            ));
+        }
+        return Ok(vec![Target {
+            browser: "profile",
+            kind: ManifestKind::Chromium,
+            path: dir
+                .join("NativeMessagingHosts")
+                .join(host::manifest_file_name(ManifestKind::Chromium)),
+            registry: None,
+        }]);
     }
+    if cfg!(windows) {
+        let base = match scope {
+            Scope::System => std::env::var_os("ProgramData"),
+            Scope::User => std::env::var_os("LOCALAPPDATA"),
+        }
+        .ok_or_else(|| Error::internal("no ProgramData/LOCALAPPDATA"))?;
+        let folder = PathBuf::from(base).join("VSS Token Signing");
+        return Ok(browsers
+            .into_iter()
+            .map(|b| Target {
+                browser: b.name(),
+                kind: b.manifest_kind(),
+                path: folder.join(host::manifest_file_name(b.manifest_kind())),
+                registry: Some((scope, b.host_registry_key())),
+            })
+            .collect());
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    Ok(browsers
+        .into_iter()
+        .filter_map(|b| {
+            b.unix_manifest_path(scope, home.as_deref())
+                .map(|path| Target {
+                    browser: b.name(),
+                    kind: b.manifest_kind(),
+                    path,
+                    registry: None,
+                })
+        })
+        .collect())
+}
+
+#[cfg(windows)]
+fn register(scope: Scope, key: &str, manifest: &Path) -> Result<(), Error> {
+    let key = vss_setup::registry::create(scope, key).map_err(|e| Error::internal(e.0))?;
+    vss_setup::registry::set_string(&key, "", &manifest.display().to_string())
+        .map_err(|e| Error::internal(e.0))
+}
+
+#[cfg(windows)]
+fn unregister(scope: Scope, key: &str) -> Result<(), Error> {
+    vss_setup::registry::delete_key(scope, key).map_err(|e| Error::internal(e.0))
+}
+
+#[cfg(not(windows))]
+fn register(_scope: Scope, _key: &str, _manifest: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
+#[cfg(not(windows))]
+fn unregister(_scope: Scope, _key: &str) -> Result<(), Error> {
+    Ok(())
 }
 
 pub fn run(args: &InstallHostArgs, out: &Output) -> Result<Value, Error> {
@@ -161,139 +164,67 @@ pub fn run(args: &InstallHostArgs, out: &Output) -> Result<Value, Error> {
         Some(path) => std::path::absolute(path).map_err(Error::internal)?,
         None => default_agent_path()?,
     };
-    let file_name = format!("{NATIVE_HOST_NAME}.json");
+    let agent = agent.display().to_string();
     let mut done = Vec::new();
-    let targets: Vec<(String, PathBuf)> = match &args.user_data_dir {
-        Some(dir) => vec![(
-            "profile".to_string(),
-            dir.join("NativeMessagingHosts").join(&file_name),
-        )],
-        None if cfg!(windows) => windows::targets(args.system, &file_name)?,
-        None => args
-            .browser
-            .each()
+    let chosen = targets(args)?;
+    // Browsers not being removed whose registration uses the same file (Windows: one file for
+    // all Chromium browsers; Linux: Brave reads Chrome's system folder).
+    let others = if args.uninstall && args.user_data_dir.is_none() {
+        let all = InstallHostArgs {
+            browser: BrowserChoice::All,
+            user_data_dir: None,
+            system: args.system,
+            uninstall: true,
+            agent: None,
+        };
+        let removing: Vec<&str> = chosen.iter().map(|t| t.browser).collect();
+        targets(&all)?
             .into_iter()
-            .filter_map(|b| {
-                manifest_dir(b, args.system).map(|d| (b.name().to_string(), d.join(&file_name)))
+            .filter(|t| !removing.contains(&t.browser))
+            .filter(|t| match &t.registry {
+                Some((scope, key)) => vss_setup::registry::read_default(*scope, key).is_some(),
+                None => true,
             })
-            .collect(),
+            .map(|t| t.path)
+            .collect()
+    } else {
+        Vec::new()
     };
-    for (browser, path) in targets {
+    for target in chosen {
+        let path = &target.path;
         if args.uninstall {
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(file_error(&path, e)),
+            if let Some((scope, key)) = &target.registry {
+                unregister(*scope, key)?;
             }
-            if cfg!(windows) && args.user_data_dir.is_none() {
-                windows::unregister(&browser, args.system)?;
+            if !others.contains(path) {
+                match std::fs::remove_file(path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(file_error(path, e)),
+                }
             }
-            out.line(
-                "cli-host-removed",
-                &[
-                    ("browser", browser.clone()),
-                    ("path", path.display().to_string()),
-                ],
-            );
         } else {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
             }
-            let text = serde_json::to_string_pretty(&manifest(&agent)).map_err(Error::internal)?;
-            std::fs::write(&path, text).map_err(|e| file_error(&path, e))?;
-            if cfg!(windows) && args.user_data_dir.is_none() {
-                windows::register(&browser, args.system, &path)?;
+            std::fs::write(path, host::manifest_text(target.kind, &agent))
+                .map_err(|e| file_error(path, e))?;
+            if let Some((scope, key)) = &target.registry {
+                register(*scope, key, path)?;
             }
-            out.line(
-                "cli-host-installed",
-                &[
-                    ("browser", browser.clone()),
-                    ("path", path.display().to_string()),
-                ],
-            );
         }
-        done.push(json!({"browser": browser, "path": path}));
+        out.line(
+            if args.uninstall {
+                "cli-host-removed"
+            } else {
+                "cli-host-installed"
+            },
+            &[
+                ("browser", target.browser.to_string()),
+                ("path", path.display().to_string()),
+            ],
+        );
+        done.push(json!({"browser": target.browser, "path": path}));
     }
     Ok(json!({ if args.uninstall { "removed" } else { "installed" }: done }))
-}
-
-/// Windows: one manifest file, and a registry key per browser pointing at it.
-mod windows {
-    use std::path::PathBuf;
-    use std::process::Command;
-
-    use vss_protocol::{Error, NATIVE_HOST_NAME};
-
-    const BROWSER_KEYS: &[(&str, &str)] = &[
-        ("chrome", "Software\\Google\\Chrome\\NativeMessagingHosts"),
-        ("chromium", "Software\\Chromium\\NativeMessagingHosts"),
-        ("edge", "Software\\Microsoft\\Edge\\NativeMessagingHosts"),
-        (
-            "brave",
-            "Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts",
-        ),
-    ];
-
-    pub fn targets(system: bool, file_name: &str) -> Result<Vec<(String, PathBuf)>, Error> {
-        let base = if system {
-            std::env::var_os("ProgramData")
-        } else {
-            std::env::var_os("LOCALAPPDATA")
-        }
-        .ok_or_else(|| Error::internal("no ProgramData/LOCALAPPDATA"))?;
-        let path = PathBuf::from(base)
-            .join("VSS Token Signing")
-            .join(file_name);
-        Ok(BROWSER_KEYS
-            .iter()
-            .map(|(b, _)| (b.to_string(), path.clone()))
-            .collect())
-    }
-
-    fn key(browser: &str, system: bool) -> Option<String> {
-        let hive = if system { "HKLM" } else { "HKCU" };
-        BROWSER_KEYS
-            .iter()
-            .find(|(b, _)| *b == browser)
-            .map(|(_, k)| format!("{hive}\\{k}\\{NATIVE_HOST_NAME}"))
-    }
-
-    fn reg(args: &[&str]) -> Result<(), Error> {
-        let status = Command::new("reg")
-            .args(args)
-            .status()
-            .map_err(Error::internal)?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(Error::internal(format!(
-                "reg {} failed",
-                args.first().copied().unwrap_or_default()
-            )))
-        }
-    }
-
-    pub fn register(browser: &str, system: bool, manifest: &std::path::Path) -> Result<(), Error> {
-        match key(browser, system) {
-            Some(key) => reg(&[
-                "add",
-                &key,
-                "/ve",
-                "/t",
-                "REG_SZ",
-                "/d",
-                &manifest.display().to_string(),
-                "/f",
-            ]),
-            None => Ok(()),
-        }
-    }
-
-    pub fn unregister(browser: &str, system: bool) -> Result<(), Error> {
-        match key(browser, system) {
-            // A key that is already gone is fine.
-            Some(key) => reg(&["delete", &key, "/f"]).or(Ok(())),
-            None => Ok(()),
-        }
-    }
 }

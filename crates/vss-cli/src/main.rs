@@ -84,7 +84,12 @@ enum Commands {
     /// Register (or remove) the native-messaging host with browsers.
     InstallHost(install_host::InstallHostArgs),
     /// Check everything signing needs and say what to fix.
-    Doctor,
+    Doctor {
+        /// Print a redacted support report to paste into a ticket instead (no PIN, no CCCD,
+        /// serials hashed).
+        #[arg(long)]
+        report: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -106,9 +111,13 @@ fn main() -> ExitCode {
             config.lang,
         )),
         Commands::C14n(args) => Some(xml::c14n(args)),
-        Commands::Doctor => {
+        Commands::Doctor { report } => {
             let service = Service::new(config.clone());
-            Some(doctor::run(&service, &out))
+            Some(if *report {
+                doctor::report(&service, &out)
+            } else {
+                doctor::run(&service, &out)
+            })
         }
         Commands::SignXml(args) => {
             let service = Service::new(config.clone());
@@ -228,7 +237,7 @@ fn run(service: &Service, command: Commands, out: &Output) -> Result<Value, Erro
         | Commands::SignXml(_)
         | Commands::VerifyXml(_)
         | Commands::C14n(_)
-        | Commands::Doctor => Err(Error::internal("handled in main")),
+        | Commands::Doctor { .. } => Err(Error::internal("handled in main")),
     }
 }
 

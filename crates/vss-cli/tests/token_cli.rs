@@ -432,3 +432,119 @@ fn install_host_writes_and_removes_the_manifest() {
     assert!(ok);
     assert!(!path.exists());
 }
+
+#[test]
+fn install_host_registers_coccoc_and_firefox_where_they_look_and_doctor_sees_them() {
+    let f = Fixture::new("empty");
+    let home = f.dir.join("home");
+    let env = [("HOME", home.to_str().unwrap())];
+    for browser in ["coccoc", "firefox"] {
+        let (ok, result) = run(&f, &["install-host", "--browser", browser], &env);
+        assert!(ok, "{result}");
+    }
+    let coccoc: Value = serde_json::from_slice(
+        &std::fs::read(
+            home.join(".config/coccoc-browser/NativeMessagingHosts/vn.vss.token_signing.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        coccoc["allowed_origins"][0],
+        "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp/"
+    );
+    let firefox: Value = serde_json::from_slice(
+        &std::fs::read(home.join(".mozilla/native-messaging-hosts/vn.vss.token_signing.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(firefox["allowed_extensions"][0], "token-signing@vss.vn");
+    assert!(firefox.get("allowed_origins").is_none());
+
+    let (_, report) = run(&f, &["doctor"], &env);
+    let browser = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "browser")
+        .unwrap()
+        .clone();
+    assert_eq!(browser["status"], "ok", "{browser}");
+    let message = browser["message"].as_str().unwrap();
+    assert!(
+        message.contains("Cốc Cốc") && message.contains("Firefox"),
+        "{message}"
+    );
+
+    let (ok, _) = run(
+        &f,
+        &["install-host", "--browser", "firefox", "--uninstall"],
+        &env,
+    );
+    assert!(ok);
+    assert!(!home
+        .join(".mozilla/native-messaging-hosts/vn.vss.token_signing.json")
+        .exists());
+    assert!(home
+        .join(".config/coccoc-browser/NativeMessagingHosts/vn.vss.token_signing.json")
+        .exists());
+}
+
+#[test]
+fn the_support_report_has_expiry_dates_and_hashed_serials_but_no_cccd_pin_or_raw_serial() {
+    let f = Fixture::new("an-sinh");
+    let (ok, certs) = run(&f, &["certs"], &[]);
+    assert!(ok, "{certs}");
+    let certs: Vec<Value> = certs["certificates"]
+        .as_array()
+        .or_else(|| certs.as_array())
+        .cloned()
+        .unwrap_or_default();
+    assert!(certs.len() >= 2, "{certs:?}");
+    let output = f
+        .command("vss")
+        .args(["doctor", "--report"])
+        .output()
+        .expect("vss runs");
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let (_, json) = run(&f, &["doctor", "--report"], &[]);
+    let json = json.to_string();
+    for report in [&text, &json] {
+        for secret in [
+            "001099012345",
+            "CCCD",
+            "Nguyễn Thị Bình",
+            "0312345678",
+            "123456",
+        ] {
+            assert!(!report.contains(secret), "report shows {secret}:\n{report}");
+        }
+        for cert in &certs {
+            let serial = cert["serial"].as_str().unwrap();
+            assert!(
+                !report.contains(serial),
+                "raw serial {serial} in:\n{report}"
+            );
+            assert!(
+                report.contains(&vss_core::report::fingerprint(serial)),
+                "{report}"
+            );
+            let expiry = &cert["not_after"].as_str().unwrap()[..10];
+            assert!(report.contains(expiry), "no expiry {expiry} in:\n{report}");
+        }
+        for token in f.manifest["tokens"].as_array().unwrap() {
+            let serial = token["serial"].as_str().unwrap();
+            assert!(
+                !report.contains(serial),
+                "raw token serial {serial} in:\n{report}"
+            );
+            assert!(report.contains(&vss_core::report::fingerprint(serial)));
+        }
+        assert!(
+            report.contains("softhsm2"),
+            "the module is listed: {report}"
+        );
+    }
+    assert!(text.contains("VSS Token Signing 0.1.0"));
+}

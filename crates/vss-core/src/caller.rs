@@ -95,30 +95,48 @@ fn denied(who: &str, capability: &'static str) -> Error {
         .arg_text("capability", capability)
 }
 
-/// The extension id in the caller argument Chrome passes a native host
-/// (`chrome-extension://<id>/`), if it is ours or one the config adds.
-pub fn check_extension(argv_origin: &str, extra_ids: &[String]) -> Result<String> {
+/// Checks the caller named in a native host's argv against the built-in and configured extension ids, and
+/// returns the origin the extension gives its own pages' requests. Chrome/Edge pass
+/// `chrome-extension://<id>/`; Firefox passes the host manifest's path and then the add-on id
+/// (its own pages' `moz-extension://<uuid>` differs per profile, so the extension names them
+/// `moz-extension://<add-on id>`, which no web page can send: page origins are https).
+pub fn check_extension(
+    argv_origin: &str,
+    firefox_id: Option<&str>,
+    extra_ids: &[String],
+) -> Result<String, Error> {
+    let refuse = |shown: &str| {
+        Error::new(ErrorCode::OriginNotAllowed)
+            .arg("origin", shown.chars().take(100).collect::<String>())
+    };
+    if !argv_origin.starts_with("chrome-extension://") {
+        if let Some(id) = firefox_id {
+            let known =
+                id == vss_protocol::FIREFOX_EXTENSION_ID || extra_ids.iter().any(|e| e == id);
+            return if known {
+                Ok(format!("moz-extension://{id}"))
+            } else {
+                Err(refuse(id))
+            };
+        }
+    }
     let id = argv_origin
         .strip_prefix("chrome-extension://")
         .and_then(|rest| rest.strip_suffix('/'))
         .filter(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_lowercase()))
-        .ok_or_else(|| {
-            Error::new(ErrorCode::OriginNotAllowed)
-                .arg("origin", argv_origin.chars().take(100).collect::<String>())
-        })?;
+        .ok_or_else(|| refuse(argv_origin))?;
     let known = id == vss_protocol::EXTENSION_ID || extra_ids.iter().any(|e| e == id);
     if !known {
-        return Err(Error::new(ErrorCode::OriginNotAllowed).arg("origin", argv_origin.to_string()));
+        return Err(refuse(argv_origin));
     }
-    Ok(id.to_string())
+    Ok(format!("chrome-extension://{id}"))
 }
 
 /// The caller of one native-messaging request: the extension's own pages when the service
 /// worker set our own origin, else a web origin checked against the policy.
-pub fn native_caller(policy: &Policy, extension_id: &str, origin: Option<&str>) -> Result<Caller> {
-    let own = format!("chrome-extension://{extension_id}");
+pub fn native_caller(policy: &Policy, own_origin: &str, origin: Option<&str>) -> Result<Caller> {
     match origin.map(|o| o.trim_end_matches('/')) {
-        Some(o) if o == own => Ok(Caller::Extension),
+        Some(o) if o == own_origin => Ok(Caller::Extension),
         Some(o) => Ok(Caller::Web(policy.check(o)?)),
         None => Err(Error::new(ErrorCode::OriginNotAllowed).arg("origin", "—")),
     }

@@ -7,7 +7,8 @@
 //!   [`files`]: the same for files on disk (read once, atomic outputs, never overwriting),
 //! - [`commands`]: one file per protocol command (DESIGN §2), and the signing steps they share,
 //! - [`readiness`]: ready / attention / problem, the same for `vss doctor`, the popup and the tray,
-//! - [`logging`]: `tracing` to a rotating file (and stderr when asked).
+//! - [`logging`]: `tracing` to a rotating file (and stderr when asked),
+//! - [`report`]: the redacted support report (`vss doctor --report`, the tray).
 
 pub mod batch;
 pub mod caller;
@@ -15,6 +16,7 @@ pub mod commands;
 pub mod files;
 pub mod logging;
 pub mod readiness;
+pub mod report;
 pub mod service;
 
 pub use caller::Caller;

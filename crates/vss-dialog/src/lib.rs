@@ -62,12 +62,53 @@ pub fn timed_out(timeout: Duration) -> Error {
     }
 }
 
-/// The dialog this platform uses: the configured pinentry program (config or `VSS_PINENTRY`) if
-/// there is one; otherwise the built-in Win32 dialog on Windows and `pinentry` on PATH elsewhere.
-pub fn default_prompt(pinentry: Option<PathBuf>) -> Box<dyn Prompt> {
-    #[cfg(windows)]
-    if pinentry.is_none() {
-        return Box::new(win32::Win32Dialog::new());
+/// Which dialog this platform uses: the configured pinentry program (config or `VSS_PINENTRY`)
+/// if there is one; otherwise the built-in Win32 dialog on Windows and `pinentry` on PATH
+/// elsewhere. [`default_prompt`] builds it; `vss doctor` checks the same choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefaultDialog {
+    /// The built-in Win32 consent/PIN window (part of the agent; nothing to install).
+    Win32,
+    /// A pinentry program, by absolute path or by name on PATH.
+    Pinentry(PathBuf),
+}
+
+/// The dialog [`default_prompt`] uses for this configured pinentry.
+pub fn default_dialog(pinentry: Option<PathBuf>) -> DefaultDialog {
+    match pinentry {
+        Some(program) => DefaultDialog::Pinentry(program),
+        None if cfg!(windows) => DefaultDialog::Win32,
+        None => DefaultDialog::Pinentry(PathBuf::from("pinentry")),
     }
-    Box::new(Pinentry::new(pinentry))
+}
+
+/// The platform's dialog ([`default_dialog`]).
+pub fn default_prompt(pinentry: Option<PathBuf>) -> Box<dyn Prompt> {
+    match default_dialog(pinentry) {
+        #[cfg(windows)]
+        DefaultDialog::Win32 => Box::new(win32::Win32Dialog::new()),
+        #[cfg(not(windows))]
+        DefaultDialog::Win32 => Box::new(Pinentry::new(None)),
+        DefaultDialog::Pinentry(program) => Box::new(Pinentry::new(Some(program))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configured_pinentry_wins_else_the_platform_dialog() {
+        let configured = PathBuf::from("/usr/bin/pinentry-gnome3");
+        assert_eq!(
+            default_dialog(Some(configured.clone())),
+            DefaultDialog::Pinentry(configured)
+        );
+        let expected = if cfg!(windows) {
+            DefaultDialog::Win32
+        } else {
+            DefaultDialog::Pinentry(PathBuf::from("pinentry"))
+        };
+        assert_eq!(default_dialog(None), expected);
+    }
 }

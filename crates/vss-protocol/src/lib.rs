@@ -37,5 +37,10 @@ pub const NATIVE_HOST_NAME: &str = "vn.vss.token_signing";
 /// as a caller; host manifests list it in `allowed_origins`.
 pub const EXTENSION_ID: &str = "aljobffeainbeaoomgcjaebgogaandcp";
 
+/// The extension's id in Firefox (`browser_specific_settings.gecko.id` in
+/// extension/manifest.json). Firefox starts the host with the manifest path and this id, and
+/// Firefox host manifests list it in `allowed_extensions`.
+pub const FIREFOX_EXTENSION_ID: &str = "token-signing@vss.vn";
+
 /// The public key in extension/manifest.json that fixes [`EXTENSION_ID`].
 pub const EXTENSION_KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAsyK6eWJyDQN+LxKupfmN5bDSpll1q4wRCCz6K6G2VyuiDDm7aUq7/tl0l3vd1pA8UpNikNDoXHtybxh2AbtleEduj2GlPzaQ5QvkvgJNziC8WJBgi2J8kXtSvjF2d07k4GZIFICBEFnEv5p+z2RF23abHvUAXFsw6K4wCzi3B/YjQ/1s0MGDIOzqH+XeAR4439GX9NVtC7iK+9FlbwCgoae1s6j3nzJ6EC+0i6VhLgzKr1ASSDmEBmfwZD4YSoOnUdFyu7BLELaCncfS6BClsIYGakRIO5ZbFxHuXhIgAN+TE+ge8RbJ2V3I76/4UpodN9vrYedswYFDWM5JEPLykQIDAQAB";

@@ -1,9 +1,11 @@
-//! Chrome and Edge policies the MSI writes on request (Windows registry, HKLM). List policies are
+//! Chrome, Edge and Cốc Cốc policies the MSI writes on request (Windows registry, HKLM). List policies are
 //! registry keys whose values are named by numbers (Chrome ignores non-numeric names), so this
 //! product writes its entries under names of its own, [`FIRST_VALUE`] upward, and never touches
 //! an admin's entries `1`, `2`, …; removal deletes only names in its own range.
 
 use vss_protocol::EXTENSION_ID;
+
+use crate::host::Browser;
 
 /// The old "VSS Token Signing" extension: a second `window.TokenSigning` provider that races ours.
 pub const LEGACY_EXTENSION_ID: &str = "iglijbhfichnfmijbmebhcgbaagbbikc";
@@ -14,16 +16,28 @@ pub const FIRST_VALUE: u32 = 84001;
 /// Size of our range of value names; more origins than this is not a deployment we support.
 pub const RANGE: u32 = 99;
 
-/// Policy roots of the browsers this product serves (HKLM\…).
-pub const BROWSER_POLICY_KEYS: &[&str] = &[
-    "SOFTWARE\\Policies\\Google\\Chrome",
-    "SOFTWARE\\Policies\\Microsoft\\Edge",
+/// Policy roots of the browsers whose policies this product writes (HKLM\…), from
+/// [`Browser::policy_key`].
+pub fn browser_policy_keys() -> Vec<&'static str> {
+    Browser::ALL
+        .into_iter()
+        .filter_map(Browser::policy_key)
+        .collect()
+}
+
+/// The two policies that pre-grant loopback access to the allowlisted origins: Chrome/Edge 146
+/// and later read `LoopbackNetworkAllowedForUrls` for 127.0.0.1 targets (it outranks the
+/// other); earlier versions (142–145) only `LocalNetworkAccessAllowedForUrls`. Both are written.
+pub const LOOPBACK_POLICIES: &[&str] = &[
+    "LoopbackNetworkAllowedForUrls",
+    "LocalNetworkAccessAllowedForUrls",
 ];
 
 /// List policies this product may add entries to.
 pub const LIST_POLICIES: &[&str] = &[
     "ExtensionInstallForcelist",
     "ExtensionInstallBlocklist",
+    "LoopbackNetworkAllowedForUrls",
     "LocalNetworkAccessAllowedForUrls",
 ];
 
@@ -75,7 +89,7 @@ fn list(key_root: &str, policy: &str) -> String {
 /// The registry edits for `changes`, for every browser.
 pub fn plan(changes: &PolicyChanges) -> Vec<RegistryEdit> {
     let mut edits = Vec::new();
-    for root in BROWSER_POLICY_KEYS {
+    for root in browser_policy_keys() {
         if let Some(force) = &changes.force_install {
             let key = list(root, "ExtensionInstallForcelist");
             edits.push(RegistryEdit::DeleteOurRange { key: key.clone() });
@@ -99,14 +113,16 @@ pub fn plan(changes: &PolicyChanges) -> Vec<RegistryEdit> {
             }
         }
         if let Some(origins) = &changes.local_network_origins {
-            let key = list(root, "LocalNetworkAccessAllowedForUrls");
-            edits.push(RegistryEdit::DeleteOurRange { key: key.clone() });
-            for (i, origin) in (0..RANGE).zip(origins) {
-                edits.push(RegistryEdit::SetString {
-                    key: key.clone(),
-                    name: value_name(i),
-                    data: origin.clone(),
-                });
+            for policy in LOOPBACK_POLICIES {
+                let key = list(root, policy);
+                edits.push(RegistryEdit::DeleteOurRange { key: key.clone() });
+                for (i, origin) in (0..RANGE).zip(origins) {
+                    edits.push(RegistryEdit::SetString {
+                        key: key.clone(),
+                        name: value_name(i),
+                        data: origin.clone(),
+                    });
+                }
             }
         }
         if let Some(forbid) = changes.forbid_user_level_hosts {
@@ -135,7 +151,7 @@ pub fn plan_removal() -> Vec<RegistryEdit> {
 /// Keys that may be left empty after a removal, deepest first; each is deleted only if empty.
 pub fn keys_to_prune() -> Vec<String> {
     let mut keys = Vec::new();
-    for root in BROWSER_POLICY_KEYS {
+    for root in browser_policy_keys() {
         for policy in LIST_POLICIES {
             keys.push(list(root, policy));
         }
@@ -147,164 +163,34 @@ pub fn keys_to_prune() -> Vec<String> {
     keys
 }
 
+/// Carries out the edits in order, on HKLM's 64-bit view.
 #[cfg(windows)]
-pub use registry::{apply, prune_empty_keys};
-
-#[cfg(windows)]
-mod registry {
-    //! The plan carried out on the 64-bit registry view, where Chrome and Edge read HKLM policy.
-
-    use std::ptr;
-
-    use windows_sys::Win32::Foundation::{ERROR_FILE_NOT_FOUND, ERROR_SUCCESS};
-    use windows_sys::Win32::System::Registry::{
-        RegCloseKey, RegCreateKeyExW, RegDeleteKeyExW, RegDeleteValueW, RegOpenKeyExW,
-        RegQueryInfoKeyW, RegSetValueExW, HKEY, HKEY_LOCAL_MACHINE, KEY_ALL_ACCESS,
-        KEY_WOW64_64KEY, REG_DWORD, REG_OPTION_NON_VOLATILE, REG_SZ,
-    };
-
-    use super::{value_name, RegistryEdit, RANGE};
-    use crate::machine_config::SetupError;
-
-    fn wide(text: &str) -> Vec<u16> {
-        text.encode_utf16().chain(Some(0)).collect()
-    }
-
-    /// An open HKLM key, closed on drop.
-    struct Key(HKEY);
-
-    impl Drop for Key {
-        fn drop(&mut self) {
-            // SAFETY: the handle came from RegCreateKeyExW/RegOpenKeyExW and is closed once.
-            unsafe { RegCloseKey(self.0) };
-        }
-    }
-
-    fn create(path: &str) -> Result<Key, SetupError> {
-        let mut key: HKEY = ptr::null_mut();
-        let wpath = wide(path);
-        // SAFETY: valid NUL-terminated path and out pointer.
-        let rc = unsafe {
-            RegCreateKeyExW(
-                HKEY_LOCAL_MACHINE,
-                wpath.as_ptr(),
-                0,
-                ptr::null(),
-                REG_OPTION_NON_VOLATILE,
-                KEY_ALL_ACCESS | KEY_WOW64_64KEY,
-                ptr::null(),
-                &mut key,
-                ptr::null_mut(),
-            )
-        };
-        if rc != ERROR_SUCCESS {
-            return Err(SetupError(format!("cannot open HKLM\\{path} (error {rc})")));
-        }
-        Ok(Key(key))
-    }
-
-    fn open(path: &str) -> Option<Key> {
-        let mut key: HKEY = ptr::null_mut();
-        let wpath = wide(path);
-        // SAFETY: valid NUL-terminated path and out pointer.
-        let rc = unsafe {
-            RegOpenKeyExW(
-                HKEY_LOCAL_MACHINE,
-                wpath.as_ptr(),
-                0,
-                KEY_ALL_ACCESS | KEY_WOW64_64KEY,
-                &mut key,
-            )
-        };
-        (rc == ERROR_SUCCESS).then_some(Key(key))
-    }
-
-    fn set(key: &Key, name: &str, kind: u32, data: &[u8]) -> Result<(), SetupError> {
-        let wname = wide(name);
-        let len = u32::try_from(data.len())
-            .map_err(|_| SetupError(format!("value {name} is too long")))?;
-        // SAFETY: open key, NUL-terminated name, data pointer valid for `len` bytes.
-        let rc = unsafe { RegSetValueExW(key.0, wname.as_ptr(), 0, kind, data.as_ptr(), len) };
-        if rc != ERROR_SUCCESS {
-            return Err(SetupError(format!("cannot set value {name} (error {rc})")));
-        }
-        Ok(())
-    }
-
-    fn delete_value(key: &Key, name: &str) -> Result<(), SetupError> {
-        let wname = wide(name);
-        // SAFETY: open key and NUL-terminated name.
-        let rc = unsafe { RegDeleteValueW(key.0, wname.as_ptr()) };
-        if rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND {
-            return Err(SetupError(format!(
-                "cannot delete value {name} (error {rc})"
-            )));
-        }
-        Ok(())
-    }
-
-    /// Carries out the edits in order.
-    pub fn apply(edits: &[RegistryEdit]) -> Result<(), SetupError> {
-        for edit in edits {
-            match edit {
-                RegistryEdit::SetString { key, name, data } => {
-                    let bytes: Vec<u8> = wide(data).iter().flat_map(|u| u.to_le_bytes()).collect();
-                    set(&create(key)?, name, REG_SZ, &bytes)?;
+pub fn apply(edits: &[RegistryEdit]) -> Result<(), crate::machine_config::SetupError> {
+    use crate::host::Scope::System;
+    use crate::registry;
+    for edit in edits {
+        match edit {
+            RegistryEdit::SetString { key, name, data } => {
+                registry::set_string(&registry::create(System, key)?, name, data)?
+            }
+            RegistryEdit::SetDword { key, name, data } => {
+                registry::set_dword(&registry::create(System, key)?, name, *data)?
+            }
+            RegistryEdit::Delete { key, name } => {
+                if let Some(open) = registry::open(System, key) {
+                    registry::delete_value(&open, name)?;
                 }
-                RegistryEdit::SetDword { key, name, data } => {
-                    set(&create(key)?, name, REG_DWORD, &data.to_le_bytes())?;
-                }
-                RegistryEdit::Delete { key, name } => {
-                    if let Some(open) = open(key) {
-                        delete_value(&open, name)?;
-                    }
-                }
-                RegistryEdit::DeleteOurRange { key } => {
-                    if let Some(open) = open(key) {
-                        for i in 0..RANGE {
-                            delete_value(&open, &value_name(i))?;
-                        }
+            }
+            RegistryEdit::DeleteOurRange { key } => {
+                if let Some(open) = registry::open(System, key) {
+                    for i in 0..RANGE {
+                        registry::delete_value(&open, &value_name(i))?;
                     }
                 }
             }
         }
-        Ok(())
     }
-
-    fn is_empty(key: &Key) -> bool {
-        let (mut subkeys, mut values) = (0u32, 0u32);
-        // SAFETY: open key; the counts are the only outputs asked for.
-        let rc = unsafe {
-            RegQueryInfoKeyW(
-                key.0,
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::null(),
-                &mut subkeys,
-                ptr::null_mut(),
-                ptr::null_mut(),
-                &mut values,
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::null_mut(),
-            )
-        };
-        rc == ERROR_SUCCESS && subkeys == 0 && values == 0
-    }
-
-    /// Deletes each key that exists and is empty (so an uninstall leaves no empty policy keys
-    /// behind; a key holding anything of an admin's stays).
-    pub fn prune_empty_keys(keys: &[String]) {
-        for path in keys {
-            let empty = open(path).is_some_and(|key| is_empty(&key));
-            if empty {
-                let wpath = wide(path);
-                // SAFETY: NUL-terminated path under HKLM.
-                unsafe { RegDeleteKeyExW(HKEY_LOCAL_MACHINE, wpath.as_ptr(), KEY_WOW64_64KEY, 0) };
-            }
-        }
-    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -312,7 +198,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn force_install_writes_our_own_numbered_entry_for_chrome_and_edge() {
+    fn force_install_writes_our_own_numbered_entry_for_chrome_edge_and_coccoc() {
         let edits = plan(&PolicyChanges {
             force_install: Some(Some(CHROME_WEB_STORE_UPDATE_URL.into())),
             ..Default::default()
@@ -324,7 +210,10 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(sets.len(), 2);
+        assert_eq!(sets.len(), 3);
+        assert!(sets[2]
+            .0
+            .starts_with("SOFTWARE\\Policies\\CocCoc\\CocCoc\\"));
         for (key, name, data) in sets {
             assert!(key.ends_with("\\ExtensionInstallForcelist"));
             assert_eq!(name, "84001");
@@ -347,7 +236,7 @@ mod tests {
             ..Default::default()
         });
         assert!(
-            matches!(&edits[0], RegistryEdit::DeleteOurRange { key } if key.ends_with("LocalNetworkAccessAllowedForUrls"))
+            matches!(&edits[0], RegistryEdit::DeleteOurRange { key } if key.ends_with("LoopbackNetworkAllowedForUrls"))
         );
         assert!(
             matches!(&edits[2], RegistryEdit::SetString { name, data, .. } if name == "84002" && data == "https://b.vn")
@@ -355,19 +244,50 @@ mod tests {
     }
 
     #[test]
-    fn removal_covers_every_policy_for_both_browsers() {
+    fn allow_local_network_writes_both_loopback_policies_for_every_policy_browser() {
+        let edits = plan(&PolicyChanges {
+            local_network_origins: Some(vec!["https://gddt.baohiemxahoi.gov.vn".into()]),
+            ..Default::default()
+        });
+        let keys: Vec<&str> = edits
+            .iter()
+            .filter_map(|e| match e {
+                RegistryEdit::SetString { key, data, .. }
+                    if data == "https://gddt.baohiemxahoi.gov.vn" =>
+                {
+                    Some(key.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                "SOFTWARE\\Policies\\Google\\Chrome\\LoopbackNetworkAllowedForUrls",
+                "SOFTWARE\\Policies\\Google\\Chrome\\LocalNetworkAccessAllowedForUrls",
+                "SOFTWARE\\Policies\\Microsoft\\Edge\\LoopbackNetworkAllowedForUrls",
+                "SOFTWARE\\Policies\\Microsoft\\Edge\\LocalNetworkAccessAllowedForUrls",
+                "SOFTWARE\\Policies\\CocCoc\\CocCoc\\LoopbackNetworkAllowedForUrls",
+                "SOFTWARE\\Policies\\CocCoc\\CocCoc\\LocalNetworkAccessAllowedForUrls",
+            ]
+        );
+    }
+
+    #[test]
+    fn removal_covers_every_policy_for_every_browser() {
         let edits = plan_removal();
         assert_eq!(
             edits
                 .iter()
                 .filter(|e| matches!(e, RegistryEdit::DeleteOurRange { .. }))
                 .count(),
-            6
+            12
         );
         assert!(edits.iter().all(|e| !matches!(
             e,
             RegistryEdit::SetString { .. } | RegistryEdit::SetDword { .. }
         )));
-        assert_eq!(keys_to_prune()[4], "SOFTWARE\\Policies\\Google");
+        assert_eq!(keys_to_prune()[5], "SOFTWARE\\Policies\\Google");
+        assert!(keys_to_prune().contains(&"SOFTWARE\\Policies\\CocCoc".to_string()));
     }
 }

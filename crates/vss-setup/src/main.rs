@@ -3,21 +3,25 @@
 //! - `vss-setup apply --allowed-origins … --lock-policy 1 …` merges them into the machine config
 //!   (only the keys given; an empty value keeps what is there) and, on Windows, writes the
 //!   Chrome/Edge policies asked for and restricts the config folder to administrators;
-//! - `vss-setup remove` undoes all of it (a real uninstall; an upgrade keeps everything).
+//! - `vss-setup remove` undoes all of it (a real uninstall; an upgrade keeps everything);
+//! - `vss-setup print-manifest --browser firefox --path /usr/bin/vss-agent` prints the host
+//!   manifest the builds install (installer/build-deb.sh, installer/build-msi.sh).
 //!
 //! Errors go to stderr and the exit status is 1, which makes the MSI roll back.
-
-mod browser_policy;
-mod folder_acl;
-mod machine_config;
 
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use vss_config::policy::DEFAULT_ORIGINS;
 
-use browser_policy::{PolicyChanges, CHROME_WEB_STORE_UPDATE_URL};
-use machine_config::{parse_modules, parse_origins, parse_switch, ConfigChanges, SetupError};
+use vss_setup::browser_policy::{self, PolicyChanges, CHROME_WEB_STORE_UPDATE_URL};
+use vss_setup::folder_acl;
+use vss_setup::host::{self, Browser};
+use vss_setup::machine_config::{
+    self, parse_modules, parse_origins, parse_switch, ConfigChanges, SetupError,
+};
+#[cfg(windows)]
+use vss_setup::registry;
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +40,19 @@ enum Command {
     Apply(Properties),
     /// Remove the machine config and every policy value this product wrote.
     Remove,
+    /// Print the native host manifest for a browser (what the MSI and the .deb install).
+    PrintManifest {
+        /// chrome, chromium, edge, brave, coccoc (one kind of manifest) or firefox (the other).
+        #[arg(long, value_parser = parse_browser)]
+        browser: Browser,
+        /// The agent's path as the manifest names it (relative to the manifest on Windows).
+        #[arg(long)]
+        path: String,
+    },
+}
+
+fn parse_browser(name: &str) -> Result<Browser, String> {
+    Browser::from_name(name).ok_or_else(|| format!("unknown browser '{name}'"))
 }
 
 /// The MSI properties of the same names (docs/admin.md); an empty value keeps what is there.
@@ -146,7 +163,7 @@ fn write_policies(edits: &[browser_policy::RegistryEdit]) -> Result<(), SetupErr
 
 #[cfg(windows)]
 fn prune_policy_keys(keys: &[String]) {
-    browser_policy::prune_empty_keys(keys);
+    registry::prune_empty_keys(host::Scope::System, keys);
 }
 
 /// Elsewhere browser policy is not this tool's job (Linux admins use
@@ -170,6 +187,10 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Apply(properties) => apply(properties),
         Command::Remove => remove(),
+        Command::PrintManifest { browser, path } => {
+            print!("{}", host::manifest_text(browser.manifest_kind(), path));
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,8 +40,20 @@ export function matchPattern(origin) {
 }
 
 /** The origin the service worker gives the agent for the extension's own popup: exactly
- * `chrome-extension://<id>`, which the agent treats as a local, read-only caller. A page can
- * never send it: page origins come from the browser and must be https. */
-export function extensionOrigin(extensionId) {
-  return `chrome-extension://${extensionId}`;
+ * `chrome-extension://<id>` (Firefox: `moz-extension://<add-on id>`, because its real
+ * `moz-extension://<uuid>` differs per profile), which the agent treats as a local, read-only
+ * caller. A page can never send it: page origins come from the browser and must be https. */
+export function extensionOrigin(extensionId, scheme = "chrome-extension:") {
+  return `${scheme}//${extensionId}`;
+}
+
+/** The origin of a content script's document: `sender.origin` where the browser gives it
+ * (Chrome), else the origin of `sender.url` (Firefox before it had `origin`). */
+export function senderOrigin(sender) {
+  if (typeof sender.origin === "string") return sender.origin;
+  try {
+    return new URL(sender.url).origin;
+  } catch {
+    return undefined;
+  }
 }

@@ -9,7 +9,7 @@ import { extensionError, legacyErrorName } from "./errors.js";
 import { dossierArguments, isDossierSender } from "./dossier-requests.js";
 import { IssuedCertificates, runLegacy } from "./legacy.js";
 import { NativeHost } from "./native-host.js";
-import { extensionOrigin, originRefusal } from "./origins.js";
+import { extensionOrigin, originRefusal, senderOrigin } from "./origins.js";
 import {
   PageRequestError,
   isValidPageId,
@@ -96,7 +96,7 @@ chrome.runtime.onConnect.addListener((port) => {
     port.disconnect();
     return;
   }
-  const context = { origin: sender.origin, tabId: sender.tab.id, frameId: sender.frameId, documentId: sender.documentId };
+  const context = { origin: senderOrigin(sender), tabId: sender.tab.id, frameId: sender.frameId, documentId: sender.documentId };
   let open = true;
   let inFlight = 0;
   port.onDisconnect.addListener(() => {
@@ -127,7 +127,7 @@ chrome.runtime.onConnect.addListener((port) => {
 async function popupOverview(lang) {
   // The popup asks as the extension itself (chrome-extension://<id>): the agent answers it as it
   // answers the CLI (module paths, real serials) but refuses it any signing.
-  const origin = extensionOrigin(chrome.runtime.id);
+  const origin = extensionOrigin(chrome.runtime.id, new URL(chrome.runtime.getURL("")).protocol);
   const send = (command, args) => agent.request(command, args, { origin, lang });
   const version = await send("version", {});
   const overview = { extension: EXTENSION_VERSION, version };

@@ -22,11 +22,12 @@ use framing::{read_frame, write_frame, Incoming};
 use vss_core::caller::native_caller;
 use vss_core::{early_failure, Service};
 
-/// Serves requests from `input` until the port closes. Replies go to `output` (shared by the
+/// Serves requests from `input` until the port closes; `own_origin` is what [`check_caller`]
+/// returned (the origin of the extension's own pages). Replies go to `output` (shared by the
 /// request threads, one frame at a time).
 pub fn serve(
     service: Arc<Service>,
-    extension_id: &str,
+    own_origin: &str,
     mut input: impl Read,
     output: impl Write + Send + 'static,
 ) {
@@ -75,9 +76,9 @@ pub fn serve(
             continue;
         }
         let (service, output, in_flight) = (service.clone(), output.clone(), in_flight.clone());
-        let extension_id = extension_id.to_string();
+        let own_origin = own_origin.to_string();
         std::thread::spawn(move || {
-            let caller = native_caller(&service.policy, &extension_id, request.origin.as_deref());
+            let caller = native_caller(&service.policy, &own_origin, request.origin.as_deref());
             let response = match caller {
                 Ok(caller) => service.handle(&caller, &request),
                 Err(err) => {
@@ -112,5 +113,45 @@ fn send(output: &Mutex<impl Write>, response: &Response) {
             tracing::warn!(error = %e, "writing to the browser failed");
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod caller_tests {
+    use super::check_caller;
+
+    #[test]
+    fn chrome_passes_its_extension_origin() {
+        assert_eq!(
+            check_caller(
+                "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp/",
+                None,
+                &[]
+            )
+            .unwrap(),
+            "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp"
+        );
+        assert!(check_caller(
+            "chrome-extension://bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/",
+            None,
+            &[]
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn firefox_passes_the_manifest_path_and_the_add_on_id() {
+        let manifest = "/usr/lib/mozilla/native-messaging-hosts/vn.vss.token_signing.json";
+        assert_eq!(
+            check_caller(manifest, Some("token-signing@vss.vn"), &[]).unwrap(),
+            "moz-extension://token-signing@vss.vn"
+        );
+        assert_eq!(
+            check_caller(manifest, Some("other@example.com"), &[])
+                .unwrap_err()
+                .code,
+            vss_protocol::ErrorCode::OriginNotAllowed
+        );
+        assert!(check_caller(manifest, None, &[]).is_err());
     }
 }

@@ -150,6 +150,7 @@ doctor-certificate = Certificate of { $holder }, MST { $mst }
 doctor-certificate-days = { $days } days left
 doctor-certificate-expiring = Renew it with your CA before it expires, then update the new certificate on the BHXH portal.
 doctor-dialog-ok = PIN window: { $program }
+doctor-dialog-win32 = the built-in Windows window
 doctor-host-missing = The browser extension cannot find the signing agent: it is not registered with any browser.
 doctor-host-hint = Run "vss install-host" (or reinstall VSS Token Signing), then restart the browser.
 doctor-host-ok = Registered with: { $where }

@@ -150,6 +150,7 @@ doctor-certificate = Chứng thư của { $holder }, MST { $mst }
 doctor-certificate-days = còn { $days } ngày
 doctor-certificate-expiring = Hãy gia hạn với nhà cung cấp chữ ký số trước khi hết hạn, rồi cập nhật chứng thư mới trên cổng BHXH.
 doctor-dialog-ok = Cửa sổ nhập PIN: { $program }
+doctor-dialog-win32 = cửa sổ có sẵn của Windows
 doctor-host-missing = Tiện ích trình duyệt không tìm thấy công cụ ký: công cụ chưa được đăng ký với trình duyệt nào.
 doctor-host-hint = Hãy chạy "vss install-host" (hoặc cài lại VSS Token Signing) rồi khởi động lại trình duyệt.
 doctor-host-ok = Đã đăng ký với: { $where }
