@@ -54,6 +54,9 @@ LANES=()
 # --- Builds: each crate once per target and profile ---------------------------------------
 build_debug() { # the workspace's tests, examples and binaries (linted)
   cargo test --workspace --all-targets --no-run --quiet
+  # Integration tests run other crates' binaries too (vss-testtoken, vss-setup): same profile,
+  # so only those few are compiled here.
+  cargo build --workspace --bins --quiet
 }
 build_release() { # the benchmarks' and the .deb's binaries
   cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup -p vss-testkit --bins --example token_floor
@@ -77,7 +80,7 @@ fi
 
 # --- Suites, two lanes side by side ------------------------------------------------------
 lane_a() {
-  suite "rust tests" cargo test --workspace --quiet
+  suite "rust tests" cargo test --workspace --quiet --no-fail-fast
   suite "browser (Chromium)" tests/e2e/run.sh
   suite "browser (Firefox)" tests/e2e/run-firefox.sh
 }
