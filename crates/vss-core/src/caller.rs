@@ -277,8 +277,13 @@ mod tests {
     #[test]
     fn the_own_origin_is_the_extension_and_others_are_checked() {
         let p = policy();
-        let id = vss_protocol::EXTENSION_ID;
-        let own = format!("chrome-extension://{id}");
+        let own = check_extension(
+            &format!("chrome-extension://{}/", vss_protocol::EXTENSION_ID),
+            None,
+            &[],
+        )
+        .unwrap();
+        let id = own.as_str();
         assert_eq!(
             native_caller(&p, id, Some(&own)).unwrap(),
             Caller::Extension
