@@ -4,8 +4,6 @@
 //! beside the plain SoftHSM2 module (unit An Sinh). The faulty driver prints to stdout and stderr
 //! in every call, so every frame read here also proves the channel stays clean.
 
-use std::io::{Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -13,6 +11,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use vss_testkit::faulty::{self, Control};
 use vss_testkit::fixture::Fixture;
+use vss_testkit::native_host::NativeHost as Host;
 
 const CALLER: &str = "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp/";
 const POPUP: &str = "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp";
@@ -59,25 +58,13 @@ impl Setup {
             vss_testkit::SOFTHSM_MODULE
         );
         let (key, value) = self.control.env();
-        let mut child = self
-            .plain
-            .command("vss-agent")
+        let mut command = self.plain.command("vss-agent");
+        command
             .arg(CALLER)
             .env("VSS_PKCS11_MODULE", modules)
             .env(key, value)
-            .envs(env.iter().copied())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("agent starts");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("stdout");
-        Host {
-            child,
-            stdin,
-            stdout,
-        }
+            .envs(env.iter().copied());
+        Host::spawn(command)
     }
 
     /// A certificate on the faulty driver's token, and one on the plain SoftHSM2 token.
@@ -111,75 +98,14 @@ impl Setup {
     }
 }
 
-struct Host {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: ChildStdout,
-}
-
-impl Host {
-    fn send(&mut self, value: &Value) {
-        let body = serde_json::to_vec(value).unwrap();
-        let input = self.stdin.as_mut().expect("port open");
-        input.write_all(&(body.len() as u32).to_ne_bytes()).unwrap();
-        input.write_all(&body).unwrap();
-        input.flush().unwrap();
-    }
-
-    /// The next frame, or `None` when the agent closed its side (it exited).
-    fn try_read(&mut self) -> Option<Value> {
-        let mut len = [0u8; 4];
-        self.stdout.read_exact(&mut len).ok()?;
-        let len = u32::from_ne_bytes(len) as usize;
-        assert!(
-            len <= 1024 * 1024,
-            "frame length {len}: the channel is corrupt"
-        );
-        let mut body = vec![0u8; len];
-        self.stdout.read_exact(&mut body).expect("a whole frame");
-        Some(serde_json::from_slice(&body).unwrap_or_else(|_| {
-            panic!(
-                "a frame that is not JSON: {:?}",
-                String::from_utf8_lossy(&body)
-            )
-        }))
-    }
-
-    fn request(&mut self, id: &str, command: &str, origin: &str, arguments: Value) -> Value {
-        self.send(&json!({"id": id, "command": command, "origin": origin, "arguments": arguments}));
-        let reply = self.try_read().expect("a reply");
-        assert_eq!(reply["id"], id, "{reply}");
-        reply
-    }
-
-    fn sign(&mut self, id: &str, certificate: &str) -> Value {
-        self.request(
-            id,
-            "sign-hash",
-            PORTAL,
-            json!({"certificate": certificate, "hash": b64_hash(id.as_bytes()), "hash_algorithm": "SHA-256"}),
-        )
-    }
-
-    /// Closes the port and waits (at most `limit`) for the agent to exit.
-    fn close_and_wait(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        self.stdin = None;
-        let started = Instant::now();
-        while started.elapsed() < limit {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
-    }
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A blind signature from the portal with `certificate`.
+fn sign(host: &mut Host, id: &str, certificate: &str) -> Value {
+    host.request(
+        id,
+        "sign-hash",
+        PORTAL,
+        json!({"certificate": certificate, "hash": b64_hash(id.as_bytes()), "hash_algorithm": "SHA-256"}),
+    )
 }
 
 fn code(reply: &Value) -> &str {
@@ -219,7 +145,7 @@ fn a_driver_hung_in_c_sign_costs_one_answer_and_the_other_token_still_signs() {
     let mut host = s.host(&[]);
 
     let started = Instant::now();
-    let reply = host.sign("hung", &s.faulty_cert());
+    let reply = sign(&mut host, "hung", &s.faulty_cert());
     let waited = started.elapsed();
     assert_eq!(code(&reply), "driver_unresponsive", "{reply}");
     assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
@@ -241,12 +167,12 @@ fn a_driver_hung_in_c_sign_costs_one_answer_and_the_other_token_still_signs() {
 
     // The same process serves the next requests, and the other driver's token signs.
     assert_eq!(host.request("v", "version", PORTAL, json!({}))["ok"], true);
-    let other = host.sign("other", &s.plain_cert());
+    let other = sign(&mut host, "other", &s.plain_cert());
     assert_eq!(other["ok"], true, "{other}");
 
     // The hung driver is skipped at once (no second wait) and reported.
     let started = Instant::now();
-    let again = host.sign("again", &s.faulty_cert());
+    let again = sign(&mut host, "again", &s.faulty_cert());
     assert_eq!(code(&again), "driver_unresponsive");
     assert!(started.elapsed() < Duration::from_millis(900));
     let list = host.request("l", "list-certificates", PORTAL, json!({}));
@@ -264,11 +190,11 @@ fn a_driver_hung_in_c_login_answers_driver_unresponsive_naming_c_login() {
     let s = Setup::new("hang=C_Login\nhang_ms=forever");
     s.config("driver_sign_timeout_seconds = 1\n");
     let mut host = s.host(&[]);
-    let reply = host.sign("login", &s.faulty_cert());
+    let reply = sign(&mut host, "login", &s.faulty_cert());
     assert_eq!(code(&reply), "driver_unresponsive", "{reply}");
     assert_eq!(reply["error"]["details"]["function"], "C_Login");
     assert_eq!(reply["error"]["details"]["driver"], "libfaulty-pkcs11.so");
-    assert_eq!(host.sign("p", &s.plain_cert())["ok"], true);
+    assert_eq!(sign(&mut host, "p", &s.plain_cert())["ok"], true);
 }
 
 #[test]
@@ -285,11 +211,15 @@ fn a_driver_hung_in_c_initialize_or_c_getslotlist_does_not_hide_the_other_driver
         assert!(ids.contains(&s.plain_cert()), "{function}: {list}");
         // The next request does not wait for the hung driver again.
         let started = Instant::now();
-        let reply = host.sign("f", &s.faulty_cert());
+        let reply = sign(&mut host, "f", &s.faulty_cert());
         assert_eq!(code(&reply), "driver_unresponsive", "{function}: {reply}");
         assert!(message(&reply).contains(function), "{reply}");
         assert!(started.elapsed() < Duration::from_millis(900), "{function}");
-        assert_eq!(host.sign("p", &s.plain_cert())["ok"], true, "{function}");
+        assert_eq!(
+            sign(&mut host, "p", &s.plain_cert())["ok"],
+            true,
+            "{function}"
+        );
         drop(host);
         // `vss doctor` meets the same hang and names the driver and the function.
         s.set(&format!("hang={function}\nhang_ms=forever\nprint=0"));
@@ -316,7 +246,7 @@ fn a_driver_that_comes_back_after_a_long_call_is_used_again() {
     assert_eq!(faulty_module_status(&status)["unresponsive"], true);
     s.set("");
     std::thread::sleep(Duration::from_millis(2500));
-    let reply = host.sign("back", &s.faulty_cert());
+    let reply = sign(&mut host, "back", &s.faulty_cert());
     assert_eq!(reply["ok"], true, "{reply}");
     let status = host.request("s2", "status", POPUP, json!({}));
     assert!(faulty_module_status(&status)["unresponsive"].is_null());
@@ -326,7 +256,7 @@ fn a_driver_that_comes_back_after_a_long_call_is_used_again() {
 fn a_driver_hung_in_c_finalize_does_not_keep_the_agent_alive() {
     let s = Setup::new("hang=C_Finalize\nhang_ms=forever");
     let mut host = s.host(&[]);
-    assert_eq!(host.sign("x", &s.plain_cert())["ok"], true);
+    assert_eq!(sign(&mut host, "x", &s.plain_cert())["ok"], true);
     let status = host
         .close_and_wait(Duration::from_secs(8))
         .expect("the agent exits although C_Finalize never returns");
@@ -355,7 +285,7 @@ fn a_driver_that_crashes_costs_the_request_in_flight_and_doctor_names_it() {
     // The extension reconnects: a new agent serves the next request.
     s.set("");
     let mut host = s.host(&[]);
-    assert_eq!(host.sign("next", &s.faulty_cert())["ok"], true);
+    assert_eq!(sign(&mut host, "next", &s.faulty_cert())["ok"], true);
     let status = host.request("s", "status", POPUP, json!({}));
     let crashes = status["result"]["driver_crashes"].to_string();
     assert!(
@@ -410,12 +340,16 @@ fn a_token_pulled_or_failing_in_a_call_gets_a_stable_code() {
     ] {
         s.set(settings);
         let mut host = s.host(&[]);
-        let reply = host.sign("f", &s.faulty_cert());
+        let reply = sign(&mut host, "f", &s.faulty_cert());
         assert_eq!(code(&reply), expected, "{settings}: {reply}");
         if expected == "token_removed" {
             assert!(message(&reply).contains("rút ra"), "{reply}");
         }
-        assert_eq!(host.sign("p", &s.plain_cert())["ok"], true, "{settings}");
+        assert_eq!(
+            sign(&mut host, "p", &s.plain_cert())["ok"],
+            true,
+            "{settings}"
+        );
     }
 }
 
@@ -424,15 +358,18 @@ fn wrong_pins_walk_through_count_low_final_try_and_locked_as_a_real_token_report
     let s = Setup::new("pin_tries=3");
     // One wrong PIN, then the right one: the count starts again.
     let mut host = s.host(&[("VSS_TEST_PIN", "000000")]);
-    assert_eq!(code(&host.sign("w0", &s.faulty_cert())), "pin_incorrect");
+    assert_eq!(
+        code(&sign(&mut host, "w0", &s.faulty_cert())),
+        "pin_incorrect"
+    );
     drop(host);
     let mut host = s.host(&[]);
-    assert_eq!(host.sign("ok", &s.faulty_cert())["ok"], true);
+    assert_eq!(sign(&mut host, "ok", &s.faulty_cert())["ok"], true);
     drop(host);
     std::fs::remove_file(s.plain.dialog_log()).unwrap();
 
     let mut host = s.host(&[("VSS_TEST_PIN", "000000")]);
-    let first = host.sign("w1", &s.faulty_cert());
+    let first = sign(&mut host, "w1", &s.faulty_cert());
     assert_eq!(code(&first), "pin_incorrect", "{first}");
     assert_eq!(first["error"]["details"]["count_low"], true);
     assert_eq!(first["error"]["details"]["final_try"], false);
@@ -446,14 +383,14 @@ fn wrong_pins_walk_through_count_low_final_try_and_locked_as_a_real_token_report
         "{status}"
     );
 
-    let second = host.sign("w2", &s.faulty_cert());
+    let second = sign(&mut host, "w2", &s.faulty_cert());
     assert_eq!(code(&second), "pin_incorrect");
     assert_eq!(second["error"]["details"]["final_try"], true);
     assert!(
         message(&second).contains("Chỉ còn MỘT lần thử: nhập sai lần nữa token sẽ bị khóa."),
         "{second}"
     );
-    let third = host.sign("w3", &s.faulty_cert());
+    let third = sign(&mut host, "w3", &s.faulty_cert());
     assert_eq!(code(&third), "pin_locked", "{third}");
     assert!(message(&third).contains("PUK"), "{third}");
 
@@ -473,14 +410,14 @@ fn wrong_pins_walk_through_count_low_final_try_and_locked_as_a_real_token_report
     );
 
     // Locked: refused before any dialog, in this process and in the next (the token keeps it).
-    assert_eq!(code(&host.sign("w4", &s.faulty_cert())), "pin_locked");
+    assert_eq!(code(&sign(&mut host, "w4", &s.faulty_cert())), "pin_locked");
     drop(host);
     let mut host = s.host(&[]);
-    assert_eq!(code(&host.sign("w5", &s.faulty_cert())), "pin_locked");
+    assert_eq!(code(&sign(&mut host, "w5", &s.faulty_cert())), "pin_locked");
     assert_eq!(s.plain.dialogs(), dialogs, "no dialog for a locked token");
     let status = host.request("s", "status", POPUP, json!({}));
     assert!(status.to_string().contains("\"locked\":true"), "{status}");
-    assert_eq!(host.sign("p", &s.plain_cert())["ok"], true);
+    assert_eq!(sign(&mut host, "p", &s.plain_cert())["ok"], true);
 }
 
 #[test]
@@ -494,7 +431,7 @@ fn a_pin_pad_token_confirms_in_the_dialog_and_takes_the_pin_on_the_reader() {
     s.config("driver_sign_timeout_seconds = 1\n");
     // The pinentry would answer a wrong PIN if it were asked for one.
     let mut host = s.host(&[("VSS_TEST_PIN", "000000")]);
-    let signed = host.sign("pad", &s.faulty_cert());
+    let signed = sign(&mut host, "pad", &s.faulty_cert());
     assert_eq!(signed["ok"], true, "{signed}");
     let dialogs = s.plain.dialogs();
     assert!(dialogs.contains("COMMAND CONFIRM"), "{dialogs}");
@@ -510,10 +447,13 @@ fn a_pin_pad_token_confirms_in_the_dialog_and_takes_the_pin_on_the_reader() {
     );
 
     s.set("pinpad=1\npinpad_wait_ms=100\npinpad_result=cancel");
-    let cancelled = host.sign("cancel", &s.faulty_cert());
+    let cancelled = sign(&mut host, "cancel", &s.faulty_cert());
     assert_eq!(code(&cancelled), "user_cancelled", "{cancelled}");
     s.set("pinpad=1\npinpad_result=incorrect");
-    assert_eq!(code(&host.sign("bad", &s.faulty_cert())), "pin_incorrect");
+    assert_eq!(
+        code(&sign(&mut host, "bad", &s.faulty_cert())),
+        "pin_incorrect"
+    );
 }
 
 #[test]
@@ -521,7 +461,7 @@ fn a_slow_driver_is_waited_for_within_its_limits() {
     let s = Setup::new("slow_ms=150");
     let mut host = s.host(&[]);
     let started = Instant::now();
-    let reply = host.sign("slow", &s.faulty_cert());
+    let reply = sign(&mut host, "slow", &s.faulty_cert());
     assert_eq!(reply["ok"], true, "{reply}");
     assert!(started.elapsed() >= Duration::from_millis(150 * 5));
 }

@@ -1,86 +1,15 @@
 //! The real `vss-agent` binary spawned as Chrome spawns it, spoken to in framed JSON, against
 //! real SoftHSM2 tokens and the scripted pinentry.
 
-use std::io::{Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+use std::io::Write;
 
 use base64::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use vss_testkit::fixture::Fixture;
+use vss_testkit::native_host::NativeHost as Host;
 
-const CALLER: &str = "chrome-extension://aljobffeainbeaoomgcjaebgogaandcp/";
 const PORTAL: &str = "https://gddt.baohiemxahoi.gov.vn";
-
-struct Host {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: ChildStdout,
-}
-
-impl Host {
-    fn start(f: &Fixture, env: &[(&str, &str)]) -> Host {
-        Host::start_as(f, CALLER, env)
-    }
-
-    fn start_as(f: &Fixture, caller: &str, env: &[(&str, &str)]) -> Host {
-        let mut child = f
-            .command("vss-agent")
-            .arg(caller)
-            .envs(env.iter().copied())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("agent starts");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().unwrap();
-        Host {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    fn input(&mut self) -> &mut ChildStdin {
-        self.stdin.as_mut().expect("port open")
-    }
-
-    fn send_raw(&mut self, body: &[u8]) {
-        let input = self.input();
-        input.write_all(&(body.len() as u32).to_ne_bytes()).unwrap();
-        input.write_all(body).unwrap();
-        input.flush().unwrap();
-    }
-
-    fn send(&mut self, value: &Value) {
-        self.send_raw(&serde_json::to_vec(value).unwrap());
-    }
-
-    fn read(&mut self) -> Value {
-        let mut len = [0u8; 4];
-        self.stdout.read_exact(&mut len).expect("a reply frame");
-        let len = u32::from_ne_bytes(len) as usize;
-        assert!(len <= 1024 * 1024, "frames stay under Chrome's 1 MiB limit");
-        let mut body = vec![0u8; len];
-        self.stdout.read_exact(&mut body).unwrap();
-        serde_json::from_slice(&body).expect("reply is JSON")
-    }
-
-    fn request(&mut self, id: &str, command: &str, origin: &str, arguments: Value) -> Value {
-        self.send(&json!({"id": id, "command": command, "origin": origin, "arguments": arguments}));
-        let reply = self.read();
-        assert_eq!(reply["id"], id, "{reply}");
-        reply
-    }
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn code(reply: &Value) -> &str {
     reply["error"]["code"].as_str().unwrap_or("<ok>")

@@ -8,6 +8,7 @@
 
 pub mod faulty;
 pub mod fixture;
+pub mod native_host;
 
 use std::fs;
 use std::path::Path;
