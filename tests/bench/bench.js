@@ -36,7 +36,10 @@ const agentEnv = {
   ...process.env,
   SOFTHSM2_CONF: scenario.softhsm2_conf,
   VSS_PKCS11_MODULE: scenario.module,
-  VSS_PINENTRY: PINENTRY,
+  // The scripted person: the compiled twin of tests/pinentry/scripted-pinentry (same protocol
+  // and answers), so that the figures are the agent's and not bash's (VSS_BENCH_PINENTRY=bash
+  // measures with the shell script instead).
+  VSS_PINENTRY: process.env.VSS_BENCH_PINENTRY === "bash" ? PINENTRY : join(RELEASE, "vss-scripted-pinentry"),
   VSS_TEST_PIN: PIN,
   VSS_TEST_PINENTRY_MODE: "pin",
   XDG_DATA_HOME: join(env.dir, "data"),
