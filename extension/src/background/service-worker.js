@@ -8,6 +8,7 @@ import { adminOriginGrants, grantedAdminOrigins, syncAdminContentScripts } from 
 import { extensionError, legacyErrorName } from "./errors.js";
 import { dossierArguments, isDossierSender } from "./dossier-requests.js";
 import { IssuedCertificates, runLegacy } from "./legacy.js";
+import { tooLargeReply } from "./message-size.js";
 import { NativeHost } from "./native-host.js";
 import { extensionOrigin, originRefusal, senderOrigin } from "./origins.js";
 import {
@@ -106,7 +107,10 @@ chrome.runtime.onConnect.addListener((port) => {
     if (request === null || typeof request !== "object" || !isValidPageId(request.id)) return;
     const lang = pageLanguage(request.lang);
     let reply;
-    if (inFlight >= MAX_PENDING_PER_DOCUMENT) {
+    if (Number.isSafeInteger(request.tooLarge)) {
+      // The relay measured the page's message and kept it: answer the page at once.
+      reply = tooLargeReply(request.tooLarge, lang);
+    } else if (inFlight >= MAX_PENDING_PER_DOCUMENT) {
       reply = { ok: false, error: { ...extensionError("bad_request", lang), details: { reason: "too many requests in flight" } } };
     } else {
       inFlight++;
