@@ -127,19 +127,17 @@ chrome.runtime.onConnect.addListener((port) => {
   });
 });
 
-/** The popup asks for an overview of the agent, tokens and certificates. */
+/** The popup asks for an overview of the agent: its version and `status`, which for the
+ * extension's own pages carries the agent's readiness and its tokens with their certificates. */
 async function popupOverview(lang) {
   // The popup asks as the extension itself (chrome-extension://<id>): the agent answers it as it
-  // answers the CLI (module paths, real serials) but refuses it any signing.
+  // answers the CLI (module paths, real serials, readiness) but refuses it any signing.
   const origin = extensionOrigin(chrome.runtime.id, new URL(chrome.runtime.getURL("")).protocol);
   const send = (command, args) => agent.request(command, args, { origin, lang });
   const version = await send("version", {});
   const overview = { extension: EXTENSION_VERSION, version };
   if (!version.ok) return overview;
-  [overview.status, overview.certificates] = await Promise.all([
-    send("status", {}),
-    send("list-certificates", { filter: { include_expired: true } }),
-  ]);
+  overview.status = await send("status", {});
   return overview;
 }
 
