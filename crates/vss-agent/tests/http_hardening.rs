@@ -7,6 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+#[cfg(target_os = "linux")]
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,9 @@ use vss_protocol::limits::{
     HTTP_BODY_READ_TIMEOUT, HTTP_HEADER_READ_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS,
 };
 use vss_testkit::fixture::Fixture;
-use vss_testkit::serve::{parse_reply, ServeAgent};
+#[cfg(target_os = "linux")]
+use vss_testkit::serve::parse_reply;
+use vss_testkit::serve::ServeAgent;
 
 const PORTAL: &str = "https://gddt.baohiemxahoi.gov.vn";
 
@@ -180,6 +183,7 @@ fn each_waiting_connection_is_closed_at_its_deadline() {
 }
 
 /// Runs `script` in bash as the `nobody` user (only root can); `None` when not root.
+#[cfg(target_os = "linux")]
 fn as_other_user(script: &str) -> Option<std::process::Child> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
@@ -198,6 +202,8 @@ fn as_other_user(script: &str) -> Option<std::process::Child> {
     )
 }
 
+/// Linux: the agent reads the peer's user from /proc/net/tcp.
+#[cfg(target_os = "linux")]
 #[test]
 fn another_users_sockets_cannot_crowd_out_the_users_own() {
     let f = Fixture::new("demo");
