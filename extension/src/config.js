@@ -4,8 +4,6 @@
 // What the agent also knows (names, the agent's limits, hash lengths, the expiry warning) comes
 // from generated/limits.js, generated from crates/vss-protocol/src/limits.rs.
 
-import { MAX_AGENT_REQUEST_BYTES } from "./generated/limits.js";
-
 export {
   NATIVE_HOST_NAME,
   EXTENSION_ID,
@@ -72,9 +70,6 @@ export const MAX_CHUNKED_REPLY_CHARS = 32 * 1024 * 1024;
 
 /** Largest number of parts a chunked reply may announce. */
 export const MAX_CHUNKS = 64;
-
-/** Room left in a request for everything but the XML: base64 of XML must fit below this. */
-export const MAX_XML_BASE64_CHARS = MAX_AGENT_REQUEST_BYTES - 64 * 1024;
 
 /** Longest page-supplied document title or description passed on (the agent cuts at 200). */
 export const MAX_DOCUMENT_TEXT_CHARS = 1000;

@@ -4,6 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NativeHost } from "../src/background/native-host.js";
 import { sha256Hex } from "../src/background/chunks.js";
+import { isTooLarge, serializedSize, tooLargeReply } from "../src/background/message-size.js";
+import { MAX_AGENT_REQUEST_BYTES } from "../src/config.js";
 
 /** A stand-in for chrome.runtime.Port with hooks to play the agent. */
 function fakeBrowser() {
@@ -96,4 +98,37 @@ test("a chunked reply is reassembled; a corrupt one becomes reply_corrupt", asyn
   await browser.ports[0].reply({ id: g, chunk: { seq: 1, total: 2, field: "xml", sha256 }, data: "BBBB", result: {} });
   assert.deepEqual(await good, { ok: true, result: { xml: "AAAABBBB" } });
   assert.equal((await bad).error.code, "reply_corrupt");
+});
+
+test("a request over the agent's limit is answered message_too_large at once and never sent", async () => {
+  const browser = fakeBrowser();
+  const agent = host(browser);
+  const origin = "https://gddt.baohiemxahoi.gov.vn";
+  // ASCII over the limit, and text whose UTF-8 (3 bytes a character) is over it though its
+  // length in characters is not.
+  for (const certificate of ["A".repeat(MAX_AGENT_REQUEST_BYTES), "ệ".repeat(Math.ceil(MAX_AGENT_REQUEST_BYTES / 3))]) {
+    const started = Date.now();
+    const reply = await agent.request("sign-hash", { certificate }, { origin, lang: "vi" });
+    assert.equal(reply.error.code, "message_too_large");
+    assert.equal(reply.error.details.limit, MAX_AGENT_REQUEST_BYTES);
+    assert.ok(reply.error.details.size > MAX_AGENT_REQUEST_BYTES, JSON.stringify(reply.error.details));
+    assert.match(reply.error.message, new RegExp(`${reply.error.details.size} byte; giới hạn ${MAX_AGENT_REQUEST_BYTES}`));
+    assert.match(reply.error.hint, /vss sign-xml/);
+    assert.ok(Date.now() - started < 2000);
+  }
+  assert.equal(browser.ports.length, 0, "nothing reached the agent");
+  assert.equal(agent.pending.size, 0);
+  // Just under the limit goes to the agent.
+  const fits = agent.request("sign-hash", { certificate: "A".repeat(MAX_AGENT_REQUEST_BYTES - 200) }, { origin, lang: "en" });
+  assert.equal(browser.ports[0].sent.length, 1);
+  await browser.ports[0].reply({ id: browser.ports[0].sent[0].id, ok: true, result: {} });
+  assert.equal((await fits).ok, true);
+});
+
+test("message sizes are UTF-8 bytes of the JSON", () => {
+  assert.equal(serializedSize({ a: "ệ" }), '{"a":""}'.length + 3);
+  assert.equal(serializedSize({ a: "😀" }), '{"a":""}'.length + 4);
+  assert.equal(isTooLarge(MAX_AGENT_REQUEST_BYTES), false);
+  assert.equal(isTooLarge(MAX_AGENT_REQUEST_BYTES + 1), true);
+  assert.match(tooLargeReply(9_000_000, "en").error.message, /9000000 bytes; the limit is 8388608/);
 });

@@ -1,9 +1,10 @@
-// The popup's reading of the agent's answers: the one-line summary (ready, or the one thing to
-// do), grouping by token, expiry states, and its own messages.json formatting.
+// The popup's reading of the agent's answers: the summary is the agent's readiness as it is
+// (or the agent's absence), tokens come grouped by the agent, expiry badges, and its own
+// messages.json formatting.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { expiryState, groupByToken, identityLine, summarize } from "../src/popup/overview.js";
+import { expiryState, identityLine, summary, tokenGroups } from "../src/popup/overview.js";
 import { chosenLanguage, formatMessage } from "../src/popup/i18n.js";
 import { extensionOrigin, originRefusal } from "../src/background/origins.js";
 import { EXTENSION_ID } from "../src/config.js";
@@ -11,12 +12,11 @@ import { EXTENSION_ID } from "../src/config.js";
 const ok = (result) => ({ ok: true, result });
 const fail = (code, message = code, hint = `hint ${code}`) => ({ ok: false, error: { code, message, hint } });
 const token = (label, serial, pin = {}) => ({ label, serial, pin, manufacturer: "M", model: "X" });
-const certificate = (id, days, extra = {}) => ({ id, holder: id, expires_in_days: days, valid_now: days >= 0, identity: { mst: "0312345678-001" }, token: { serial: "s1", label: "T1" }, ...extra });
-const module = { path: "/usr/lib/x.so", loaded: true };
-const overview = ({ tokens = [token("T1", "s1")], certificates = [certificate("a", 300)], modules = [module], list } = {}) => ({
+const certificate = (id, days, extra = {}) => ({ id, holder: id, expires_in_days: days, valid_now: days >= 0, identity: { mst: "0312345678-001" }, ...extra });
+const finding = (level, message, code) => ({ check: "certificate", level, message, ...(code ? { code } : {}) });
+const overview = (readiness) => ({
   version: ok({ agent: "0.1.0", protocol: 1 }),
-  status: ok({ modules, tokens }),
-  certificates: list ?? ok({ certificates }),
+  status: ok({ modules: [], tokens: [], readiness }),
 });
 
 test("the popup asks as chrome-extension://<id> (no slash), an origin no page can use", () => {
@@ -24,25 +24,39 @@ test("the popup asks as chrome-extension://<id> (no slash), an origin no page ca
   assert.equal(originRefusal(extensionOrigin(EXTENSION_ID)), "insecure_origin");
 });
 
-test("summary: the single most important thing, agent first, then driver, token, certificates", () => {
-  assert.equal(summarize({ version: fail("native_unavailable") }).code, "native_unavailable");
-  assert.deepEqual(summarize({ version: fail("native_unavailable") }).headline, ["agentMissing"]);
-  const timeout = summarize({ version: fail("timeout", "slow", "check the PIN window") });
+test("summary: the agent's readiness as it is, with what else needs attention", () => {
+  const attention = summary(
+    overview({
+      state: "attention",
+      headline: "Certificate of B expires in 19 days",
+      hint: "Renew it",
+      findings: [finding("ready", "Token T1"), finding("attention", "Certificate of B expires in 19 days"), finding("attention", "Certificate of A expired", "certificate_expired")],
+      tokens: [],
+    }),
+    "en",
+  );
+  assert.deepEqual(attention, {
+    state: "attention",
+    code: "attention",
+    headline: { text: "Certificate of B expires in 19 days" },
+    hint: { text: "Renew it" },
+    findings: [{ level: "attention", text: "Certificate of A expired" }],
+  });
+  const noToken = summary(overview({ state: "problem", code: "no_token", headline: "No token", hint: "Plug it in", findings: [finding("problem", "No token", "no_token")], tokens: [] }), "en");
+  assert.deepEqual([noToken.state, noToken.code, noToken.headline, noToken.findings], ["problem", "no_token", { text: "No token" }, []]);
+  const ready = summary(overview({ state: "ready", headline: "Ready to sign.", findings: [finding("ready", "Token T1")], tokens: [] }), "en");
+  assert.deepEqual([ready.state, ready.code, ready.hint], ["ready", "ready", null]);
+});
+
+test("summary when the agent cannot be asked: not installed, an error, no readiness", () => {
+  assert.deepEqual(summary({ version: fail("native_unavailable") }, "vi").headline, ["agentMissing"]);
+  const timeout = summary({ version: fail("timeout", "slow", "check the PIN window") }, "en");
   assert.deepEqual([timeout.state, timeout.headline, timeout.hint], ["problem", { text: "slow" }, { text: "check the PIN window" }]);
-  const noModule = summarize(overview({ tokens: [], modules: [{ path: "/x.so", loaded: false, error_code: "no_module" }], list: fail("no_module") }));
-  assert.deepEqual([noModule.code, noModule.headline, noModule.hint], ["no_module", ["noModule"], ["noModuleHint"]]);
-  assert.equal(summarize(overview({ tokens: [], modules: [], list: fail("no_module") })).code, "no_module");
-  assert.equal(summarize(overview({ tokens: [], list: fail("no_token") })).code, "no_token");
-  assert.equal(summarize(overview({ list: fail("no_certificates") })).code, "no_certificates");
-  assert.equal(summarize(overview({ certificates: [] })).code, "no_certificates");
-  assert.equal(summarize(overview({ certificates: [certificate("old", -3)] })).code, "certificate_expired");
-  assert.deepEqual(summarize(overview()).hint, ["readyHint", 1, 1]);
-  assert.equal(summarize(overview()).state, "ready");
-  const soon = summarize(overview({ certificates: [certificate("a", 300), certificate("B", 19)] }));
-  assert.deepEqual([soon.state, soon.hint], ["warning", ["oneExpiresSoon", "B", 19]]);
-  const two = summarize(overview({ certificates: [certificate("a", 3), certificate("b", 19)] }));
-  assert.deepEqual(two.hint, ["someExpireSoon", 2]);
-  assert.equal(summarize(overview({ tokens: [token("T1", "s1", { locked: true })] })).code, "pin_locked");
+  const statusFailed = summary({ version: ok({ agent: "0.1.0" }), status: fail("driver_unresponsive", "driver hangs", "replug") }, "en");
+  assert.deepEqual([statusFailed.code, statusFailed.headline], ["driver_unresponsive", { text: "driver hangs" }]);
+  const none = summary({ version: ok({ agent: "0.1.0" }), status: ok({ tokens: [] }) }, "en");
+  assert.equal(none.code, "reply_corrupt");
+  assert.match(none.headline.text, /damaged/);
 });
 
 test("expiry: warning under 30 days, expired, not yet valid", () => {
@@ -58,17 +72,24 @@ test("identity line: tax code first, else the person's ID", () => {
   assert.equal(identityLine({ identity: {} }), null);
 });
 
-test("certificates grouped by token serial (label as fallback), unit before personal, expired last", () => {
+test("tokens as the agent grouped them, by label; unit before personal, expired last", () => {
   const personal = certificate("person", 700, { identity: { cccd: "1" } });
-  const groups = groupByToken(
-    [token("T2", "s2"), token("T1", "s1")],
-    [certificate("old", -5), personal, certificate("unit", 300), certificate("t2", 10, { token: { serial: "s2" } }), certificate("lost", 1, { token: { serial: "zz", label: "??" } })],
+  const groups = tokenGroups(
+    overview({
+      state: "ready",
+      headline: "",
+      findings: [],
+      tokens: [
+        { token: token("T2", "s2"), certificates: [certificate("t2", 10)] },
+        { token: token("T1", "s1"), certificates: [certificate("old", -5), personal, certificate("unit", 300)] },
+      ],
+    }),
   );
-  assert.deepEqual(groups.map((g) => [g.token?.label ?? null, g.certificates.map((c) => c.id)]), [
+  assert.deepEqual(groups.map((g) => [g.token.label, g.certificates.map((c) => c.id)]), [
     ["T1", ["unit", "person", "old"]],
     ["T2", ["t2"]],
-    [null, ["lost"]],
   ]);
+  assert.deepEqual(tokenGroups({ version: fail("native_unavailable") }), []);
 });
 
 test("messages.json formatting follows chrome.i18n (named placeholders, $1, $$)", () => {

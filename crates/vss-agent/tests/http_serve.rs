@@ -1,45 +1,17 @@
 //! `vss-agent serve` against a real client over TCP: Host (DNS rebinding), Origin, preflights
 //! with and without the private-network header, and concurrent clients answered exactly once.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
-
 use serde_json::{json, Value};
 use vss_testkit::fixture::Fixture;
+use vss_testkit::serve::ServeAgent;
 
 const PORTAL: &str = "https://gddt.baohiemxahoi.gov.vn";
 
-struct Server {
-    child: Child,
-    port: u16,
+fn start(f: &Fixture) -> ServeAgent {
+    ServeAgent::start(f, &[])
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(f: &Fixture, port: u16) -> Server {
-    let child = f
-        .command("vss-agent")
-        .args(["serve", "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server { child, port }
-}
-
-/// Sends one raw HTTP/1.1 request; returns (status, headers lowercased, body).
+/// One raw HTTP/1.1 request on its own connection; (status, head in lowercase, body).
 fn http(
     port: u16,
     method: &str,
@@ -47,26 +19,8 @@ fn http(
     headers: &[(&str, String)],
     body: &str,
 ) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_ascii_lowercase(), body.to_string())
+    let reply = vss_testkit::serve::request(port, method, path, headers, body);
+    (reply.status, reply.head, reply.body)
 }
 
 fn host(port: u16) -> (&'static str, String) {
@@ -81,7 +35,7 @@ fn code(body: &str) -> String {
 #[test]
 fn host_origin_and_preflights_are_checked_before_anything() {
     let f = Fixture::new("demo");
-    let s = start(&f, 38411);
+    let s = start(&f);
     let origin = |o: &str| ("Origin", o.to_string());
     let post = json!({"id": "1", "command": "version"}).to_string();
 
@@ -192,7 +146,7 @@ fn host_origin_and_preflights_are_checked_before_anything() {
 fn local_programs_need_the_bearer_token() {
     let f = Fixture::new("demo");
     f.write_config("[serve]\nallow_local_apps = true\n");
-    let s = start(&f, 38412);
+    let s = start(&f);
     let post = json!({"id": "1", "command": "list-certificates"}).to_string();
     let (status, _, _) = http(
         s.port,
@@ -231,7 +185,7 @@ fn local_programs_need_the_bearer_token() {
 #[test]
 fn concurrent_clients_are_each_answered_exactly_once() {
     let f = Fixture::new("demo");
-    let s = start(&f, 38413);
+    let s = start(&f);
     let port = s.port;
     let handles: Vec<_> = (0..24)
         .map(|i| {
@@ -253,7 +207,7 @@ fn concurrent_clients_are_each_answered_exactly_once() {
 #[test]
 fn an_oversized_body_is_message_too_large() {
     let f = Fixture::new("empty");
-    let s = start(&f, 38414);
+    let s = start(&f);
     let body = format!(
         "{{\"id\":\"x\",\"command\":\"version\",\"pad\":\"{}\"}}",
         "a".repeat(8 * 1024 * 1024 + 10)

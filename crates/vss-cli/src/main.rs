@@ -185,7 +185,7 @@ fn run(service: &Service, command: Commands, out: &Output) -> Result<Value, Erro
                         include_expired: true,
                     },
                 };
-                commands::list_certificates::run(service, &args)?.certificates
+                commands::list_certificates::run(service, &caller(), &args)?.certificates
             };
             out.certificates(&certificates);
             Ok(json!({ "certificates": to_json(&certificates)? }))
@@ -251,7 +251,8 @@ fn args_certificate(service: &Service, cert: Option<&str>) -> Result<String, Err
 
 /// The id of the one valid signing certificate; `certificate_ambiguous` when several.
 fn only_valid_certificate(service: &Service) -> Result<String, Error> {
-    let listed = commands::list_certificates::run(service, &ListCertificatesArgs::default())?;
+    let listed =
+        commands::list_certificates::run(service, &caller(), &ListCertificatesArgs::default())?;
     match listed.certificates.as_slice() {
         [one] => Ok(one.id.clone()),
         [] => Err(Error::new(ErrorCode::NoCertificates)),

@@ -9,6 +9,7 @@
 //! | the local user (`vss`, `vss-tray`) | everything |
 //! | a local application over HTTP with the bearer token | everything |
 
+use sha2::{Digest, Sha256};
 use vss_config::{Capability, Origin, Policy};
 use vss_protocol::{Command, Error, ErrorCode, Result};
 
@@ -55,6 +56,19 @@ impl Caller {
     /// Whether the caller sees everything (module paths, token serials) as the CLI does.
     pub fn sees_everything(&self) -> bool {
         !matches!(self, Caller::Web(_))
+    }
+
+    /// A token's serial as this caller may see it: the real one for local callers and the
+    /// extension's own pages; for a web origin a per-origin hash (the first 8 bytes of
+    /// SHA-256 over origin and serial, in hex), so two sites cannot match the same token and a
+    /// site can still tell its user's tokens apart (DESIGN §2, `status` and `list-certificates`).
+    pub fn token_serial(&self, serial: &str) -> String {
+        match self {
+            Caller::Web(origin) => {
+                hex::encode(&Sha256::digest(format!("{origin}\n{serial}").as_bytes())[..8])
+            }
+            _ => serial.to_string(),
+        }
     }
 
     /// Whether XML from this caller may carry a DOCTYPE: only files the local user chose

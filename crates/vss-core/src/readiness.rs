@@ -112,14 +112,15 @@ pub fn assess(service: &Service, lang: Lang, now: OffsetDateTime) -> Readiness {
     let first = findings
         .iter()
         .find(|f| f.level == state && state != Level::Ready);
-    let (headline, hint) = match first {
-        Some(f) => (f.message.clone(), f.hint.clone()),
-        None => (text(lang, "readiness-ready", &[]), None),
+    let (headline, hint, code) = match first {
+        Some(f) => (f.message.clone(), f.hint.clone(), f.code.clone()),
+        None => (text(lang, "readiness-ready", &[]), None, None),
     };
     Readiness {
         state,
         headline,
         hint,
+        code,
         findings,
         tokens: tokens_out,
     }

@@ -160,7 +160,9 @@ impl Service {
         match command {
             Command::Version => json(commands::version::run()),
             Command::Status => json(commands::status::run(self, caller, lang)),
-            Command::ListCertificates(args) => json(commands::list_certificates::run(self, args)),
+            Command::ListCertificates(args) => {
+                json(commands::list_certificates::run(self, caller, args))
+            }
             Command::SignHash(args) => json(commands::sign_hash::run(self, caller, lang, args)),
             Command::SignXml(args) => json(commands::sign_xml::run(self, caller, lang, args)),
             Command::SignXmlBatch(args) => {

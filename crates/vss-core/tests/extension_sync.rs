@@ -199,6 +199,19 @@ fn classic_scripts_repeat_the_catalogue_exactly() {
     }
 }
 
+/// The content relay measures a page's request against the agent's limit before carrying it.
+#[test]
+fn classic_scripts_repeat_the_limits_exactly() {
+    let relay = std::fs::read_to_string(repo().join("extension/src/content/relay.js")).unwrap();
+    assert!(
+        relay.contains(&format!(
+            "const MAX_REQUEST_BYTES = {};",
+            limits::MAX_REQUEST_BYTES
+        )),
+        "relay.js must repeat MAX_REQUEST_BYTES"
+    );
+}
+
 /// Every catalogue id a crate names in a string literal exists in both languages (a missing id
 /// would show as the bare id).
 #[test]
@@ -213,6 +226,7 @@ fn every_text_id_the_code_uses_exists() {
         "wait-",
         "readiness-",
         "ext-",
+        "caller-",
     ];
     let mut files = Vec::new();
     let mut dirs = vec![repo().join("crates")];

@@ -9,6 +9,10 @@ pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
 /// answers nothing more and closes the port instead of reading (and allocating) it.
 pub const MAX_SANE_FRAME_BYTES: usize = 64 * 1024 * 1024;
 
+/// Of a request above [`MAX_REQUEST_BYTES`], how much is read to find its `id` (so the
+/// `message_too_large` answer reaches the caller that sent it); the rest is drained unread.
+pub const MAX_ID_PREFIX_BYTES: usize = 64 * 1024;
+
 /// Chrome closes the port when a host sends a message above 1 MiB.
 pub const MAX_HOST_MESSAGE_BYTES: usize = 1024 * 1024;
 
@@ -109,3 +113,30 @@ pub const DRIVER_FINALIZE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long `vss doctor` keeps naming a driver that crashed the agent or `vss`.
 pub const DRIVER_CRASH_MEMORY_DAYS: i64 = 14;
+
+/// `vss-agent serve`: of a body above [`MAX_REQUEST_BYTES`], how much is read and discarded
+/// before `413 message_too_large` is answered (a connection closed with unread data is reset,
+/// and the client would never see the answer). Larger bodies are cut off unanswered.
+pub const HTTP_MAX_DRAINED_BYTES: usize = MAX_SANE_FRAME_BYTES;
+
+/// `vss-agent serve`: connections of processes of the agent's own user served at once. When a
+/// new one arrives at the cap, the connection waiting longest without a request being worked
+/// on (idle keep-alive, a head or body still arriving) is closed to make room; a connection
+/// whose request is being executed is never closed. Only when every one is executing is the
+/// new connection refused.
+pub const HTTP_MAX_CONNECTIONS: usize = 64;
+
+/// `vss-agent serve`: connections of other users' processes held at once (each is only told
+/// `origin_not_allowed`); they have their own pool, so they can never crowd out the user's own.
+pub const HTTP_MAX_FOREIGN_CONNECTIONS: usize = 8;
+
+/// `vss-agent serve`: from a connection's first byte (or its opening) to the end of the
+/// request's head. A browser on loopback sends it at once; a dribbling client is cut off.
+pub const HTTP_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `vss-agent serve`: how long a kept-alive connection may wait for its next request.
+pub const HTTP_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// `vss-agent serve`: from the end of a request's head to the end of its body (at most
+/// [`MAX_REQUEST_BYTES`], over loopback).
+pub const HTTP_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);

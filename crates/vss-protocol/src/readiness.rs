@@ -45,6 +45,9 @@ pub struct Readiness {
     pub headline: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The stable code of that finding, when it has one (`no_token`, `no_module`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     pub findings: Vec<Finding>,
     pub tokens: Vec<TokenCertificates>,
 }

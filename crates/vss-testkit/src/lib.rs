@@ -9,6 +9,7 @@
 pub mod faulty;
 pub mod fixture;
 pub mod native_host;
+pub mod serve;
 
 use std::fs;
 use std::path::Path;

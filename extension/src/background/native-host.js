@@ -1,11 +1,13 @@
 // The one native-messaging port to vss-agent: sends requests with the extension's own ids,
 // matches replies (whole or chunked) to them, times them out, and reconnects on the next
 // request after the agent exits. Every request resolves exactly once with a reply envelope
-// `{ok: true, result}` or `{ok: false, error: {code, message, hint}}`; it never rejects.
+// `{ok: true, result}` or `{ok: false, error: {code, message, hint}}`; it never rejects. A
+// request larger than the agent accepts is answered `message_too_large` without being sent.
 
 import { COMMAND_TIMEOUT_MS, NATIVE_HOST_NAME } from "../config.js";
 import { ChunkAssembler, ChunkError, isChunk } from "./chunks.js";
 import { extensionError } from "./errors.js";
+import { isTooLarge, serializedSize, tooLargeReply } from "./message-size.js";
 
 /** Chrome's messages when the host cannot be started at all (not registered, not allowed for
  * this extension, or its program missing). Anything else after a start is a disconnect. */
@@ -38,6 +40,11 @@ export class NativeHost {
       this.pending.set(id, entry);
       const message = { id, command, lang, arguments: args ?? {} };
       if (origin !== undefined) message.origin = origin;
+      const size = serializedSize(message);
+      if (isTooLarge(size)) {
+        this.finish(id, tooLargeReply(size, lang));
+        return;
+      }
       try {
         this.ensurePort().postMessage(message);
       } catch {

@@ -8,6 +8,7 @@ import { adminOriginGrants, grantedAdminOrigins, syncAdminContentScripts } from 
 import { extensionError, legacyErrorName } from "./errors.js";
 import { dossierArguments, isDossierSender } from "./dossier-requests.js";
 import { IssuedCertificates, runLegacy } from "./legacy.js";
+import { tooLargeReply } from "./message-size.js";
 import { NativeHost } from "./native-host.js";
 import { extensionOrigin, originRefusal, senderOrigin } from "./origins.js";
 import {
@@ -106,7 +107,10 @@ chrome.runtime.onConnect.addListener((port) => {
     if (request === null || typeof request !== "object" || !isValidPageId(request.id)) return;
     const lang = pageLanguage(request.lang);
     let reply;
-    if (inFlight >= MAX_PENDING_PER_DOCUMENT) {
+    if (Number.isSafeInteger(request.tooLarge)) {
+      // The relay measured the page's message and kept it: answer the page at once.
+      reply = tooLargeReply(request.tooLarge, lang);
+    } else if (inFlight >= MAX_PENDING_PER_DOCUMENT) {
       reply = { ok: false, error: { ...extensionError("bad_request", lang), details: { reason: "too many requests in flight" } } };
     } else {
       inFlight++;
@@ -123,19 +127,17 @@ chrome.runtime.onConnect.addListener((port) => {
   });
 });
 
-/** The popup asks for an overview of the agent, tokens and certificates. */
+/** The popup asks for an overview of the agent: its version and `status`, which for the
+ * extension's own pages carries the agent's readiness and its tokens with their certificates. */
 async function popupOverview(lang) {
   // The popup asks as the extension itself (chrome-extension://<id>): the agent answers it as it
-  // answers the CLI (module paths, real serials) but refuses it any signing.
+  // answers the CLI (module paths, real serials, readiness) but refuses it any signing.
   const origin = extensionOrigin(chrome.runtime.id, new URL(chrome.runtime.getURL("")).protocol);
   const send = (command, args) => agent.request(command, args, { origin, lang });
   const version = await send("version", {});
   const overview = { extension: EXTENSION_VERSION, version };
   if (!version.ok) return overview;
-  [overview.status, overview.certificates] = await Promise.all([
-    send("status", {}),
-    send("list-certificates", { filter: { include_expired: true } }),
-  ]);
+  overview.status = await send("status", {});
   return overview;
 }
 

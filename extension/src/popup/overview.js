@@ -1,14 +1,14 @@
-// What the popup tells the user, worked out from the service worker's overview (the agent's
-// `version`, `status` and `list-certificates` as the extension's own, read-only caller). Pure
-// functions: messages are returned as [i18n key, ...substitutions] (or as text the agent has
-// already localised), so this module runs under node --test without chrome.*.
+// What the popup shows, from the service worker's overview (the agent's `version` and `status`
+// as the extension's own, read-only caller). Whether signing is ready is the agent's answer —
+// `status.readiness`, computed by the same code as `vss doctor` and the tray — and the popup
+// only lays it out; its own words are for when the agent cannot be asked at all. Pure
+// functions: messages are returned as [i18n key, ...substitutions] or as text the agent has
+// already localised ({text}), so this module runs under node --test without chrome.*.
 
+import { extensionError } from "../background/errors.js";
 import { EXPIRY_WARNING_DAYS } from "../config.js";
 
-/** Agent error codes that mean "the token's driver (PKCS#11 module) is missing or broken". */
-const MODULE_PROBLEMS = ["no_module", "module_load_failed"];
-
-/** The expiry state of a certificate: {kind: good|warn|bad, label: [key, ...], advice?: [key]}. */
+/** The expiry badge of a certificate: {kind: good|warn|bad, label: [key, ...], advice?: [key]}. */
 export function expiryState(certificate) {
   const days = certificate.expires_in_days;
   if (certificate.valid_now === false && typeof days === "number" && days < 0) {
@@ -38,85 +38,60 @@ function certificateOrder(a, b) {
   return unusable(a) - unusable(b) || personal(a) - personal(b) || (b.expires_in_days ?? 0) - (a.expires_in_days ?? 0);
 }
 
-/** Each token of `status` with its certificates; certificates on no listed token come last
- * under `token: null`. Tokens are matched by serial (the popup sees real serials), else label,
- * and listed by label. */
-export function groupByToken(tokens, certificates) {
-  // By label: slot numbers change as tokens are plugged in, the order on screen should not.
-  const sorted = [...tokens].sort((a, b) => String(a.label ?? "").localeCompare(String(b.label ?? "")));
-  const groups = sorted.map((token) => ({ token, certificates: [] }));
-  const rest = [];
-  for (const certificate of certificates) {
-    const where = certificate.token ?? {};
-    const group =
-      groups.find((g) => where.serial && g.token.serial === where.serial) ??
-      groups.find((g) => where.label && g.token.label === where.label);
-    (group?.certificates ?? rest).push(certificate);
-  }
-  for (const group of groups) group.certificates.sort(certificateOrder);
-  if (rest.length > 0) groups.push({ token: null, certificates: rest.sort(certificateOrder) });
-  return groups;
-}
-
 const reply = (r) => (r !== undefined && r !== null && typeof r === "object" ? r : { ok: false, error: {} });
 
+/** The agent's readiness in the overview, or null when it could not be had. */
+export function readinessOf(overview) {
+  const status = reply(overview.status);
+  return status.ok ? (status.result.readiness ?? null) : null;
+}
+
+/** The tokens as the agent grouped them with their certificates, listed by label (slot numbers
+ * change as tokens are plugged in; the order on screen should not). */
+export function tokenGroups(overview) {
+  const readiness = readinessOf(overview);
+  return (readiness?.tokens ?? [])
+    .map(({ token, certificates }) => ({ token, certificates: [...certificates].sort(certificateOrder) }))
+    .sort((a, b) => String(a.token.label ?? "").localeCompare(String(b.token.label ?? "")));
+}
+
+/** A failed reply as the headline: the agent's (or extension's) own message and hint. */
+function failure(error = {}) {
+  return {
+    state: "problem",
+    code: error.code ?? "unknown",
+    headline: { text: error.message ?? String(error.code ?? "") },
+    hint: error.hint ? { text: error.hint } : ["retryHint"],
+    findings: [],
+  };
+}
+
 /**
- * The one line at the top of the popup: is everything ready to sign, and if not, the single
- * most important thing to do. Returns {state: ready|warning|problem, code, headline, hint}
- * where headline and hint are [key, ...substitutions] or {text} (already localised).
+ * The top of the popup: {state: ready|attention|problem, code, headline, hint, findings} —
+ * the agent's readiness as it is, with `findings` the other things it found that need
+ * attention (their messages, localised by the agent). When the agent is not installed or does
+ * not answer, that is the problem, in the popup's words or the error's.
  */
-export function summarize(overview) {
+export function summary(overview, lang) {
   const version = reply(overview.version);
   if (!version.ok) {
-    const error = version.error ?? {};
-    if (error.code === "native_unavailable") {
-      return { state: "problem", code: "native_unavailable", headline: ["agentMissing"], hint: ["agentMissingHint"] };
+    if (version.error?.code === "native_unavailable") {
+      return { state: "problem", code: "native_unavailable", headline: ["agentMissing"], hint: ["agentMissingHint"], findings: [] };
     }
-    return {
-      state: "problem",
-      code: error.code ?? "unknown",
-      headline: { text: error.message ?? String(error.code) },
-      hint: error.hint ? { text: error.hint } : ["retryHint"],
-    };
+    return failure(version.error);
   }
   const status = reply(overview.status);
-  const listed = reply(overview.certificates);
-  const modules = status.ok ? (status.result.modules ?? []) : [];
-  const tokens = status.ok ? (status.result.tokens ?? []) : [];
-  const noModuleLoaded = status.ok && !modules.some((m) => m.loaded);
-  const listCode = listed.ok ? null : listed.error?.code;
-
-  if (MODULE_PROBLEMS.includes(listCode) || (noModuleLoaded && tokens.length === 0)) {
-    // The agent's own hint speaks of configuration files; the popup keeps to what a user does.
-    return { state: "problem", code: listCode ?? "no_module", headline: ["noModule"], hint: ["noModuleHint"] };
-  }
-  if (listCode === "no_token" || (status.ok && tokens.length === 0)) {
-    return { state: "problem", code: "no_token", headline: ["noTokens"], hint: ["noTokensHint"] };
-  }
-  if (!listed.ok) {
-    const error = listed.error ?? {};
-    if (error.code === "no_certificates") {
-      return { state: "problem", code: "no_certificates", headline: ["noCertificates"], hint: ["noCertificatesHint"] };
-    }
-    return { state: "problem", code: error.code ?? "unknown", headline: { text: error.message ?? "" }, hint: error.hint ? { text: error.hint } : ["retryHint"] };
-  }
-  const certificates = listed.result.certificates ?? [];
-  const usable = certificates.filter((c) => c.valid_now !== false);
-  if (certificates.length === 0) {
-    return { state: "problem", code: "no_certificates", headline: ["noCertificates"], hint: ["noCertificatesHint"] };
-  }
-  if (usable.length === 0) {
-    return { state: "problem", code: "certificate_expired", headline: ["allExpired"], hint: ["expiredAdvice"] };
-  }
-  const lockedPin = tokens.some((t) => t.pin?.locked);
-  const expiringSoon = usable.filter((c) => expiryState(c).kind === "warn");
-  if (lockedPin) return { state: "warning", code: "pin_locked", headline: ["readyToSign"], hint: ["somePinLocked"] };
-  if (expiringSoon.length === 1) {
-    const [soon] = expiringSoon;
-    return { state: "warning", code: "expires_soon", headline: ["readyToSign"], hint: ["oneExpiresSoon", soon.holder ?? soon.subject ?? "?", soon.expires_in_days] };
-  }
-  if (expiringSoon.length > 1) {
-    return { state: "warning", code: "expires_soon", headline: ["readyToSign"], hint: ["someExpireSoon", expiringSoon.length] };
-  }
-  return { state: "ready", code: "ready", headline: ["readyToSign"], hint: ["readyHint", usable.length, tokens.length] };
+  if (!status.ok) return failure(status.error);
+  const readiness = readinessOf(overview);
+  if (readiness === null) return failure(extensionError("reply_corrupt", lang));
+  const others = (readiness.findings ?? [])
+    .filter((f) => f.level !== "ready" && f.message !== readiness.headline)
+    .map((f) => ({ level: f.level, text: f.message }));
+  return {
+    state: readiness.state,
+    code: readiness.code ?? readiness.state,
+    headline: { text: readiness.headline },
+    hint: readiness.hint ? { text: readiness.hint } : null,
+    findings: others,
+  };
 }

@@ -1,12 +1,13 @@
-// The toolbar popup: one line that says whether signing is ready (or the one thing to do when
-// it is not: install the agent, install the token's driver, plug in the token, renew the
-// certificate), then each USB token with its certificates — holder, tax code, expiry date and
-// days left, with a warning under 30 days. Technical details (driver paths, serials) sit in a
-// closed box for IT support. Also lets the user grant administrator-added sites.
+// The toolbar popup: whether signing is ready, as the agent judges it (`status.readiness`: the
+// one thing to do first — install the token's driver, plug in the token, renew the certificate
+// — and what else needs attention), or that the agent is not installed; then each USB token
+// with its certificates — holder, tax code, expiry date and days left, with a warning under 30
+// days. Technical details (driver paths, serials) sit in a closed box for IT support. Also lets
+// the user grant administrator-added sites.
 
 import { matchPattern } from "../background/origins.js";
 import { POPUP_LANGUAGE_KEY, chosenLanguage, loadMessages } from "./i18n.js";
-import { expiryState, groupByToken, identityLine, summarize } from "./overview.js";
+import { expiryState, identityLine, summary, tokenGroups } from "./overview.js";
 
 let lang = "vi";
 let t = (key) => key;
@@ -43,16 +44,17 @@ function show(sectionId, ...nodes) {
 }
 
 function renderSummary(overview) {
-  const summary = summarize(overview);
+  const seen = summary(overview, lang);
   const box = document.getElementById("summary");
-  box.dataset.state = summary.state;
-  box.dataset.code = summary.code;
+  box.dataset.state = seen.state;
+  box.dataset.code = seen.code;
   const agent = overview.version?.ok ? t("agentConnected", overview.version.result.agent) : null;
-  const hintLabel = summary.state === "problem" ? t("whatToDo") : null;
-  const lines = [
-    element("p", { class: "headline" }, say(summary.headline)),
-    element("p", { class: "hint" }, hintLabel ? element("b", {}, `${hintLabel} `) : null, say(summary.hint)),
-  ];
+  const hintLabel = seen.state === "problem" ? t("whatToDo") : null;
+  const lines = [element("p", { class: "headline" }, say(seen.headline))];
+  if (seen.hint !== null) lines.push(element("p", { class: "hint" }, hintLabel ? element("b", {}, `${hintLabel} `) : null, say(seen.hint)));
+  if (seen.findings.length > 0) {
+    lines.push(element("ul", { class: "findings" }, ...seen.findings.map((f) => element("li", { "data-level": f.level }, f.text))));
+  }
   if (agent) lines.push(element("p", { class: "agent" }, agent));
   box.replaceChildren(...lines);
 }
@@ -80,22 +82,17 @@ function certificateItem(certificate) {
 }
 
 function renderTokens(overview) {
-  const status = overview.status;
-  const listed = overview.certificates;
-  if (!status?.ok) return;
-  const tokens = status.result.tokens ?? [];
-  if (tokens.length === 0) return;
-  const certificates = listed?.ok ? (listed.result.certificates ?? []) : [];
+  const groups = tokenGroups(overview);
+  if (groups.length === 0) return;
   show(
     "tokens",
-    ...groupByToken(tokens, certificates).map(({ token, certificates: list }) => {
-      const title = token === null ? t("otherCertificates") : token.label || "?";
-      const model = token === null ? "" : [token.manufacturer, token.model].filter(Boolean).join(" ");
+    ...groups.map(({ token, certificates: list }) => {
+      const model = [token.manufacturer, token.model].filter(Boolean).join(" ");
       return element(
         "div",
-        { class: "token", "data-label": token?.label },
-        element("div", { class: "token-name" }, element("span", { class: "name" }, title), model ? element("span", { class: "model" }, model) : null),
-        pinBadge(token ?? {}),
+        { class: "token", "data-label": token.label },
+        element("div", { class: "token-name" }, element("span", { class: "name" }, token.label || "?"), model ? element("span", { class: "model" }, model) : null),
+        pinBadge(token),
         list.length > 0
           ? element("ul", { class: "certificates" }, ...list.map(certificateItem))
           : element("p", { class: "hint" }, t("tokenEmpty")),

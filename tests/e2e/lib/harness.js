@@ -72,6 +72,15 @@ export async function setUp() {
   const env = {
     dir,
     tokens,
+    /** Creates another token set (a vss-testtoken scenario, e.g. "demo", "bao-minh") for
+     * `useTokens`; the common ones are made up front. */
+    makeTokens(scenario) {
+      if (tokens[scenario] !== undefined) return tokens[scenario];
+      const tokenDir = join(dir, `tokens-${scenario}`);
+      execFileSync(TESTTOKEN, ["--dir", tokenDir, "--scenario", scenario], { stdio: ["ignore", "ignore", "inherit"] });
+      tokens[scenario] = JSON.parse(readFileSync(join(tokenDir, "manifest.json"), "utf8"));
+      return tokens[scenario];
+    },
     portal,
     pinentryLog,
     hostScript,

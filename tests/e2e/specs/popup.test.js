@@ -1,8 +1,10 @@
 // The toolbar popup in real Chromium, as the extension's own read-only caller of the agent
-// (origin chrome-extension://<id>): agent version, tokens, certificates with holder, tax code
-// and days to expiry (the `bao-minh` test certificate expires in 20 days: warning), driver paths
-// in the technical box (a web page never sees them), and what to do when the agent, the
-// token or its driver is missing. Screenshots in Vietnamese and English go to tests/e2e/out/.
+// (origin chrome-extension://<id>): whether signing is ready as the agent judges it
+// (`status.readiness`, the same as `vss doctor`: ready, attention — the `bao-minh` test
+// certificate expires in 20 days — or problem), tokens, certificates with holder, tax code and
+// days to expiry, driver paths in the technical box (a web page never sees them), and what to
+// do when the agent, the token or its driver is missing. Screenshots in Vietnamese and English
+// go to tests/e2e/out/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -20,6 +22,12 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
+
+/** The readiness the agent itself gives the popup (`status.readiness`), asked the way the
+ * popup asks, from the popup page. */
+function agentReadiness(popup, lang) {
+  return popup.evaluate(async (l) => (await globalThis.chrome.runtime.sendMessage({ type: "popup-overview", lang: l })).status.result.readiness, lang);
+}
 
 /** What the popup shows, as plain data. */
 function readPopup(popup) {
@@ -41,6 +49,8 @@ function readPopup(popup) {
       state: summary.dataset.state,
       code: summary.dataset.code,
       summary: summary.innerText,
+      headline: summary.querySelector(".headline").textContent,
+      findings: [...summary.querySelectorAll(".findings li")].map((li) => li.textContent),
       tokensHidden: document.getElementById("tokens").hidden,
       tokens,
       technical: document.getElementById("technical").textContent,
@@ -67,9 +77,16 @@ test("popup in Vietnamese: agent version, tokens, certificates with MST and expi
     console.log(`# popup "Kiểm tra lại" (warm agent): median ${warm[2]} ms, max ${warm[4]} ms`);
     const seen = await readPopup(popup);
     assert.equal(seen.lang, "vi");
-    assert.equal(seen.state, "warning", seen.summary);
-    assert.match(seen.summary, /Sẵn sàng ký số/);
-    assert.match(seen.summary, /chứng thư số của CÔNG TY CỔ PHẦN BẢO MINH chỉ còn (19|20) ngày/);
+    // The agent's readiness, as it is: attention (an expired certificate kept beside its
+    // renewal, and Bảo Minh's expiring in 20 days), the first of them as the headline.
+    const readiness = await agentReadiness(popup, "vi");
+    assert.equal(readiness.state, "attention");
+    assert.equal(seen.state, "attention", seen.summary);
+    assert.equal(seen.headline, readiness.headline);
+    const attention = readiness.findings.filter((f) => f.level !== "ready").map((f) => f.message);
+    assert.deepEqual([seen.headline, ...seen.findings].sort(), attention.sort());
+    assert.ok(attention.some((m) => /Chứng thư của CÔNG TY CỔ PHẦN BẢO MINH, MST 0109876543: còn (19|20) ngày/.test(m)), attention.join("\n"));
+    assert.match(seen.summary, /CÔNG TY CỔ PHẦN BẢO MINH, MST 0109876543: còn (19|20) ngày/);
     assert.match(seen.summary, /Phần mềm ký số đã kết nối — phiên bản \d+\.\d+\.\d+/);
     assert.deepEqual(seen.tokens.map((t) => t.label), ["VSS TEST 1 AN SINH", "VSS TEST 2 BAO MINH"]);
 
@@ -128,9 +145,9 @@ test("popup in English (the VI/EN switch, remembered): same overview, English te
     popup = await openPopup(browser.context);
     const seen = await readPopup(popup);
     assert.equal(seen.lang, "en");
-    assert.equal(seen.state, "warning", seen.summary);
-    assert.match(seen.summary, /Ready to sign/);
-    assert.match(seen.summary, /certificate of CÔNG TY CỔ PHẦN BẢO MINH has only (19|20) days left/);
+    assert.equal(seen.state, "attention", seen.summary);
+    assert.equal(seen.headline, (await agentReadiness(popup, "en")).headline);
+    assert.match(seen.summary, /Certificate of CÔNG TY CỔ PHẦN BẢO MINH, MST 0109876543: (19|20) days left/);
     const baoMinh = seen.tokens.flatMap((t) => t.certificates).find((c) => c.id === env.certificateId("bao-minh"));
     assert.equal(baoMinh.identity, "Tax code: 0109876543");
     assert.match(baoMinh.text, /only (19|20) days left/);
@@ -166,15 +183,16 @@ test("popup when something is missing: no agent, no token, no driver — each wi
     let popup = await openPopup(browser.context);
     let seen = await readPopup(popup);
     assert.equal(seen.code, "no_token", seen.summary);
-    assert.match(seen.summary, /Chưa cắm USB Token/);
-    assert.match(seen.summary, /Cách xử lý: Cắm USB Token vào máy/);
+    assert.equal(seen.state, "problem");
+    assert.match(seen.summary, /Chưa cắm thiết bị chữ ký số \(USB token\)/);
+    assert.match(seen.summary, /Cách xử lý: Hãy cắm USB token, chờ đèn sáng/);
     await popup.screenshot({ path: join(OUT, "popup-vi-no-token.png"), fullPage: true });
 
     // The token is plugged in: "Kiểm tra lại" finds it without reopening anything.
     env.useTokens("standard");
     await env.killAgent();
     await popup.click("#refresh");
-    await popup.waitForFunction(() => ["ready", "warning"].includes(document.getElementById("summary").dataset.state), null, { timeout: 20_000 });
+    await popup.waitForFunction(() => ["ready", "attention"].includes(document.getElementById("summary").dataset.state), null, { timeout: 20_000 });
     assert.equal((await readPopup(popup)).tokens.length, 2);
     await popup.close();
 
@@ -183,10 +201,40 @@ test("popup when something is missing: no agent, no token, no driver — each wi
     popup = await openPopup(browser.context);
     seen = await readPopup(popup);
     assert.equal(seen.code, "no_module", seen.summary);
-    assert.match(seen.summary, /Chưa cài driver/);
-    assert.match(seen.summary, /Cách xử lý: Hãy cài driver đi kèm USB Token/);
+    assert.match(seen.summary, /Không tìm thấy trình điều khiển \(driver PKCS#11\) của token: .*libvendor-pkcs11\.so/);
+    assert.match(seen.summary, /Cách xử lý: Hãy cài driver đi kèm token/);
     assert.ok(seen.technical.includes("libvendor-pkcs11.so"), seen.technical);
     await popup.screenshot({ path: join(OUT, "popup-vi-no-driver.png"), fullPage: true });
+  } finally {
+    env.useTokens("standard");
+    if (env.agentPid() !== null) await env.killAgent().catch(() => {});
+    await browser.context.close();
+  }
+});
+
+test("popup states come from the agent: one valid certificate is ready, one that expires soon is attention", async () => {
+  env.makeTokens("demo");
+  env.makeTokens("bao-minh");
+  const browser = await launchBrowser(env);
+  try {
+    env.useTokens("demo");
+    let popup = await openPopup(browser.context);
+    let seen = await readPopup(popup);
+    assert.deepEqual([seen.state, seen.code, seen.headline], ["ready", "ready", "Sẵn sàng ký số."], seen.summary);
+    assert.deepEqual(seen.findings, []);
+    await popup.close();
+
+    env.useTokens("bao-minh");
+    await env.killAgent();
+    popup = await openPopup(browser.context);
+    seen = await readPopup(popup);
+    assert.equal(seen.state, "attention", seen.summary);
+    assert.match(seen.headline, /^Chứng thư của CÔNG TY CỔ PHẦN BẢO MINH, MST 0109876543: còn (19|20) ngày$/);
+    assert.match(seen.summary, /Hãy gia hạn với nhà cung cấp chữ ký số trước khi hết hạn/);
+    assert.equal((await agentReadiness(popup, "vi")).state, "attention");
+    const baoMinh = seen.tokens.flatMap((t) => t.certificates).find((c) => c.id === env.certificateId("bao-minh", "bao-minh"));
+    assert.equal(baoMinh.expiry, "warn");
+    await popup.screenshot({ path: join(OUT, "popup-vi-attention.png"), fullPage: true });
   } finally {
     env.useTokens("standard");
     if (env.agentPid() !== null) await env.killAgent().catch(() => {});

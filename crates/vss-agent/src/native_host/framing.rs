@@ -1,18 +1,25 @@
 //! Native-messaging framing: a 4-byte native-endian length, then that many bytes of UTF-8 JSON.
 //! Written here rather than taken from the `native_messaging` crate because the agent needs two
-//! things it does not offer: refusing an oversized request *without allocating it* (drain and
-//! answer `message_too_large`), and writing to a duplicated descriptor instead of stdout.
+//! things it does not offer: refusing an oversized request *without allocating it* (read only a
+//! bounded prefix to find its `id`, drain the rest, answer `message_too_large` under that id so
+//! the extension can route it to the page that sent it), and writing to a duplicated
+//! descriptor instead of stdout.
 
 use std::io::{self, Read, Write};
 
-use vss_protocol::limits::{MAX_REQUEST_BYTES, MAX_SANE_FRAME_BYTES};
+use vss_protocol::limits::{MAX_ID_PREFIX_BYTES, MAX_REQUEST_BYTES, MAX_SANE_FRAME_BYTES};
+use vss_protocol::wire::request_id_in_prefix;
 
 /// What one read from the browser gave.
 #[derive(Debug)]
 pub enum Incoming {
     Message(Vec<u8>),
-    /// A frame above [`MAX_REQUEST_BYTES`], already drained from the stream.
-    TooLarge(usize),
+    /// A frame of `size` bytes, above [`MAX_REQUEST_BYTES`], already drained from the stream;
+    /// `id` is the request's id when its first [`MAX_ID_PREFIX_BYTES`] hold it.
+    TooLarge {
+        size: usize,
+        id: Option<String>,
+    },
     /// The port closed (EOF), cleanly or mid-frame.
     Closed,
     /// A length no browser sends: the stream cannot be trusted any more.
@@ -30,9 +37,17 @@ pub fn read_frame(input: &mut impl Read) -> io::Result<Incoming> {
         return Ok(Incoming::Corrupt(len));
     }
     if len > MAX_REQUEST_BYTES {
-        let drained = io::copy(&mut input.take(len as u64), &mut io::sink())?;
-        return Ok(if drained as usize == len {
-            Incoming::TooLarge(len)
+        let mut prefix = vec![0u8; MAX_ID_PREFIX_BYTES];
+        if !read_exact_or_eof(input, &mut prefix)? {
+            return Ok(Incoming::Closed);
+        }
+        let rest = (len - MAX_ID_PREFIX_BYTES) as u64;
+        let drained = io::copy(&mut input.take(rest), &mut io::sink())?;
+        return Ok(if drained == rest {
+            Incoming::TooLarge {
+                size: len,
+                id: request_id_in_prefix(&prefix),
+            }
         } else {
             Incoming::Closed
         });
@@ -90,11 +105,19 @@ mod tests {
     #[test]
     fn oversized_frame_is_drained_and_the_next_one_read() {
         let mut stream = frame(&vec![b'x'; MAX_REQUEST_BYTES + 1]);
+        let mut with_id = br#"{"id":"big","pad":""#.to_vec();
+        with_id.resize(MAX_REQUEST_BYTES + 7, b'A');
+        stream.extend(frame(&with_id));
         stream.extend(frame(b"{}"));
         let mut input = &stream[..];
-        assert!(
-            matches!(read_frame(&mut input).unwrap(), Incoming::TooLarge(n) if n == MAX_REQUEST_BYTES + 1)
-        );
+        assert!(matches!(
+            read_frame(&mut input).unwrap(),
+            Incoming::TooLarge { size, id: None } if size == MAX_REQUEST_BYTES + 1
+        ));
+        assert!(matches!(
+            read_frame(&mut input).unwrap(),
+            Incoming::TooLarge { size, id: Some(id) } if size == MAX_REQUEST_BYTES + 7 && id == "big"
+        ));
         assert!(matches!(read_frame(&mut input).unwrap(), Incoming::Message(m) if m == b"{}"));
     }
 
@@ -111,5 +134,14 @@ mod tests {
             read_frame(&mut &truncated[..]).unwrap(),
             Incoming::Closed
         ));
+        // An oversized frame cut off inside its prefix, and after it.
+        for sent in [100, MAX_ID_PREFIX_BYTES + 100] {
+            let mut cut = ((MAX_REQUEST_BYTES + 1) as u32).to_ne_bytes().to_vec();
+            cut.resize(4 + sent, b' ');
+            assert!(matches!(
+                read_frame(&mut &cut[..]).unwrap(),
+                Incoming::Closed
+            ));
+        }
     }
 }

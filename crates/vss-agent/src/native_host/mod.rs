@@ -37,12 +37,15 @@ pub fn serve(
     loop {
         let body = match read_frame(&mut input) {
             Ok(Incoming::Message(body)) => body,
-            Ok(Incoming::TooLarge(size)) => {
+            Ok(Incoming::TooLarge { size, id }) => {
                 let err = Error::new(ErrorCode::MessageTooLarge)
                     .arg("size", size.to_string())
                     .arg("limit", MAX_REQUEST_BYTES.to_string())
                     .detail("limit", MAX_REQUEST_BYTES);
-                send(&output, &early_failure("", &err, lang));
+                send(
+                    &output,
+                    &early_failure(id.as_deref().unwrap_or(""), &err, lang),
+                );
                 continue;
             }
             Ok(Incoming::Corrupt(len)) => {

@@ -1,15 +1,21 @@
 //! `list-certificates` `{"filter": {"mst"?, "include_expired"?}}` → `{"certificates": [...]}`.
 //! An empty answer is explained instead: no token, no certificates, only expired ones, or only
-//! another unit's (wrong token plugged in).
+//! another unit's (wrong token plugged in). A web origin gets each token's serial only as the
+//! per-origin hash `status` gives it ([`Caller::token_serial`]).
 
 use time::OffsetDateTime;
 use vss_cert::{identity_mismatch, mst_matches};
 use vss_protocol::command::ListCertificatesArgs;
 use vss_protocol::{CertificateList, Error, ErrorCode, Result};
 
+use crate::caller::Caller;
 use crate::service::Service;
 
-pub fn run(service: &Service, args: &ListCertificatesArgs) -> Result<CertificateList> {
+pub fn run(
+    service: &Service,
+    caller: &Caller,
+    args: &ListCertificatesArgs,
+) -> Result<CertificateList> {
     let now = OffsetDateTime::now_utc();
     let all = service.modules().signing_certificates(now, true)?;
     if all.is_empty() {
@@ -51,6 +57,13 @@ pub fn run(service: &Service, args: &ListCertificatesArgs) -> Result<Certificate
         return Err(Error::new(ErrorCode::NoCertificates));
     }
     Ok(CertificateList {
-        certificates: usable.iter().map(|(_, r)| r.certificate.clone()).collect(),
+        certificates: usable
+            .iter()
+            .map(|(_, r)| {
+                let mut certificate = r.certificate.clone();
+                certificate.token.serial = caller.token_serial(&certificate.token.serial);
+                certificate
+            })
+            .collect(),
     })
 }

@@ -1,7 +1,6 @@
 //! `status`: modules, tokens (with PIN flags) and a config summary. A web origin gets no module
 //! paths (they contain user names) and token serials only as a per-origin hash.
 
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use vss_protocol::{
     ConfigSummary, Lang, ModuleReport, Result, Status, TokenReport, PROTOCOL_VERSION,
@@ -19,12 +18,7 @@ pub fn run(service: &Service, caller: &Caller, lang: Lang) -> Result<Status> {
         .unwrap_or_default()
         .into_iter()
         .map(|t| TokenReport {
-            serial: match caller.origin() {
-                Some(origin) if !full => {
-                    hex::encode(&Sha256::digest(format!("{origin}\n{}", t.serial).as_bytes())[..8])
-                }
-                _ => t.serial.clone(),
-            },
+            serial: caller.token_serial(&t.serial),
             slot: t.slot,
             label: t.label,
             manufacturer: t.manufacturer,
