@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc::Sender;
 use std::sync::OnceLock;
 
-use notify_rust::{Notification, Timeout};
+use notify_rust::{Notification, Timeout, Urgency};
 use parking_lot::Mutex;
 use vss_config::Config;
 use vss_protocol::limits::TRAY_NOTICE_TIMEOUT;
@@ -246,6 +246,13 @@ impl Desktop for LinuxDesktop {
             .summary(&notice.title)
             .body(&body)
             .icon("security-high")
+            // What stays (a batch's outcome, an expired certificate, a locked PIN) ranks above
+            // passing news, so servers that sort by urgency list it first.
+            .urgency(if notice.persistent {
+                Urgency::Normal
+            } else {
+                Urgency::Low
+            })
             .timeout(if notice.persistent {
                 Timeout::Never
             } else {
