@@ -250,6 +250,8 @@ impl App {
                         ("folder", folder.display().to_string()),
                     ],
                 ),
+                &t("tray-overwrite-yes"),
+                &t("tray-overwrite-no"),
             )?;
         let destination = Destination::Folder(folder.clone());
         let batch = FileBatch {

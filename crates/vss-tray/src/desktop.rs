@@ -19,8 +19,8 @@ pub trait Desktop: Send + Sync {
     fn choose_files(&self, title: &str, filter: &str, start: &Path) -> Result<Option<Vec<PathBuf>>>;
     /// One folder, starting in `suggested`; `None` when the user cancelled.
     fn choose_folder(&self, title: &str, suggested: &Path) -> Result<Option<PathBuf>>;
-    /// A yes/no question.
-    fn confirm(&self, title: &str, question: &str) -> Result<bool>;
+    /// A yes/no question with the buttons' labels.
+    fn confirm(&self, title: &str, question: &str, yes: &str, no: &str) -> Result<bool>;
     /// A window showing `text`; `true` when the user pressed the `action` button.
     fn show_text(&self, title: &str, text: &str, action: Option<&str>, close: &str)
         -> Result<bool>;

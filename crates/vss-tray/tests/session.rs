@@ -236,9 +236,12 @@ struct Shown {
     body: String,
 }
 
-/// Every notification dunst got since the last [`clear_notifications`] (closing the ones on
-/// screen moves them to its history).
-fn notifications() -> Vec<Shown> {
+/// Ids of the notifications dunst holds that came before the last [`clear_notifications`]
+/// (dunst 1.9 has no way to clear its history).
+static OLD: Mutex<Vec<i64>> = Mutex::new(Vec::new());
+
+/// Everything in dunst's history (closing the ones on screen moves them there).
+fn history() -> Vec<(i64, Shown)> {
     run("dunstctl", &["close-all"]);
     std::thread::sleep(Duration::from_millis(200));
     let history: Value = serde_json::from_str(&run("dunstctl", &["history"])).expect("history");
@@ -249,29 +252,35 @@ fn notifications() -> Vec<Shown> {
         .unwrap_or_default()
         .iter()
         .filter(|n| field(n, "appname") == "VSS Token Signing")
-        .map(|n| Shown {
-            summary: field(n, "summary"),
-            body: field(n, "body"),
+        .map(|n| {
+            (
+                n["id"]["data"].as_i64().unwrap_or_default(),
+                Shown {
+                    summary: field(n, "summary"),
+                    body: field(n, "body"),
+                },
+            )
         })
         .collect()
 }
 
+/// Every notification of the tray dunst got since the last [`clear_notifications`].
+fn notifications() -> Vec<Shown> {
+    let old = OLD.lock().unwrap().clone();
+    history()
+        .into_iter()
+        .filter(|(id, _)| !old.contains(id))
+        .map(|(_, shown)| shown)
+        .collect()
+}
+
 fn clear_notifications() {
-    run("dunstctl", &["close-all"]);
-    run("dunstctl", &["history-clear"]);
+    let ids: Vec<i64> = history().into_iter().map(|(id, _)| id).collect();
+    *OLD.lock().unwrap() = ids;
 }
 
 fn wait_notification(what: &str, f: impl Fn(&Shown) -> bool) -> Shown {
-    wait_for(what, || {
-        let shown: Vec<Shown> = run_displayed_then_history();
-        shown.into_iter().find(|n| f(n))
-    })
-}
-
-/// Notifications so far, without closing those on screen (history plus what dunst shows is
-/// only readable by closing; this waits until the wanted one arrived, then closes all).
-fn run_displayed_then_history() -> Vec<Shown> {
-    notifications()
+    wait_for(what, || notifications().into_iter().find(|n| f(n)))
 }
 
 fn screenshots_dir() -> PathBuf {
@@ -300,17 +309,19 @@ fn screenshot_window(title: &str, name: &str) -> PathBuf {
     path
 }
 
-/// Presses a key in the window titled `title`.
+/// Presses a key in the window titled `title`, as a person would after clicking into it (no
+/// window manager runs under Xvfb: the input focus is set directly).
 fn key_in_window(title: &str, key: &str) {
-    let window = run("xdotool", &["search", "--name", title]);
-    let window = window.lines().next().expect("window").to_string();
-    run("xdotool", &["windowactivate", "--sync", &window]);
-    run("xdotool", &["key", "--window", &window, key]);
+    let window = run("xdotool", &["search", "--onlyvisible", "--name", title]);
+    let window = window.lines().last().expect("window").to_string();
+    run("xdotool", &["windowfocus", "--sync", &window]);
+    std::thread::sleep(Duration::from_millis(200));
+    run("xdotool", &["key", key]);
 }
 
 fn window_gone(title: &str) {
     wait_for(&format!("window {title} closes"), || {
-        run("xdotool", &["search", "--name", title])
+        run("xdotool", &["search", "--onlyvisible", "--name", title])
             .trim()
             .is_empty()
             .then_some(())
@@ -417,7 +428,10 @@ fn dossiers(dir: &Path, names: &[&str]) -> Vec<PathBuf> {
             let text =
                 std::fs::read_to_string(repo_root().join("tests/xml-corpus").join(name)).unwrap();
             let path = dir.join(name);
-            std::fs::write(&path, text.replace("0101234567", "0312345678-001")).unwrap();
+            let text = text
+                .replace("0101234567", "0312345678-001")
+                .replace("0109876543", "0312345678-001");
+            std::fs::write(&path, text).unwrap();
             path
         })
         .collect()
@@ -565,9 +579,14 @@ fn signing_dossiers_from_the_menu_one_pin_signed_copies_and_a_notice_per_file() 
     clear_notifications();
     panel.click(&item, "Ký hồ sơ…");
 
+    // Nothing touches the notices on screen until the copies are there (the PIN dialog checks
+    // that the refusals were shown before it).
+    let out_dir = inputs_dir.join("da-ky");
+    wait_for("both copies signed", || {
+        (out_dir.join("tk1-ts.xml").exists() && out_dir.join("d02-ts.xml").exists()).then_some(())
+    });
     let done = wait_notification("the batch's outcome", |n| n.summary.starts_with("Đã ký "));
     assert_eq!(done.summary, "Đã ký 2/4 hồ sơ", "{done:?}");
-    let out_dir = inputs_dir.join("da-ky");
     for name in ["tk1-ts.xml", "d02-ts.xml"] {
         assert!(done.body.contains(&format!("✓ {name}")), "{}", done.body);
         let output = out_dir.join(name);
@@ -629,6 +648,7 @@ fn signing_dossiers_from_the_menu_one_pin_signed_copies_and_a_notice_per_file() 
     window_gone(question);
     let second = wait_notification("the second outcome", |n| n.summary.starts_with("Đã ký "));
     assert_eq!(second.summary, "Đã ký 0/1 hồ sơ", "{second:?}");
+    assert!(second.body.contains("tk1-ts.xml"), "{}", second.body);
     assert_eq!(std::fs::read(out_dir.join("tk1-ts.xml")).unwrap(), signed_before);
     tray.quit(&f);
 }

@@ -165,7 +165,7 @@ impl Desktop for LinuxDesktop {
         Ok(chosen.and_then(|mut paths| paths.drain(..).next()))
     }
 
-    fn confirm(&self, title: &str, question: &str) -> Result<bool> {
+    fn confirm(&self, title: &str, question: &str, yes: &str, no: &str) -> Result<bool> {
         let dialogs = self.dialogs()?;
         let mut command = Command::new(program(dialogs));
         match dialogs {
@@ -174,8 +174,19 @@ impl Desktop for LinuxDesktop {
                 "--no-markup",
                 &format!("--title={title}"),
                 &format!("--text={question}"),
+                &format!("--ok-label={yes}"),
+                &format!("--cancel-label={no}"),
             ]),
-            Dialogs::Kdialog => command.args(["--title", title, "--yesno", question]),
+            Dialogs::Kdialog => command.args([
+                "--title",
+                title,
+                "--yes-label",
+                yes,
+                "--no-label",
+                no,
+                "--yesno",
+                question,
+            ]),
         };
         answered(program(dialogs), command.stdin(Stdio::null()).status())
     }
