@@ -338,6 +338,11 @@ struct Tray {
 impl Tray {
     /// Starts `vss-tray` on the fixture's tokens with the scripted chooser, opener and pinentry.
     fn start(f: &Fixture) -> Tray {
+        Tray::start_binary(f, &bin("vss-tray"))
+    }
+
+    /// Starts this build of `vss-tray` (the idle benchmark runs the release build).
+    fn start_binary(f: &Fixture, binary: &Path) -> Tray {
         let dir = f.dir.join("tray");
         std::fs::create_dir_all(&dir).unwrap();
         let chooser = dir.join("chooser");
@@ -366,8 +371,9 @@ impl Tray {
         for program in [&chooser, &opener, &pinentry] {
             make_executable(program);
         }
-        let child = f
-            .command("vss-tray")
+        let child = Command::new(binary)
+            .env_remove("VSS_LANG")
+            .envs(f.env())
             .env("VSS_FILE_CHOOSER", &chooser)
             .env("VSS_FOLDER_OPENER", &opener)
             .env("VSS_PINENTRY", &pinentry)
@@ -677,7 +683,16 @@ fn the_outcome_notice_opens_the_folder() {
     wait_for("both copies signed", || {
         (out_dir.join("tk1-ts.xml").exists() && out_dir.join("d02-ts.xml").exists()).then_some(())
     });
-    // The outcome is on screen (it stays): the person clicks its "Mở thư mục".
+    // The outcome is on screen (it stays), as the screenshot shows: the person clicks its
+    // "Mở thư mục".
+    std::thread::sleep(Duration::from_secs(2));
+    let shot = screenshots_dir().join("signed-notice-vi.png");
+    assert!(Command::new("import")
+        .args(["-window", "root"])
+        .arg(&shot)
+        .status()
+        .unwrap()
+        .success());
     let opened = wait_for("the opener is called with the folder", || {
         run("dunstctl", &["action", "0"]);
         std::thread::sleep(Duration::from_millis(300));
@@ -833,5 +848,63 @@ fn the_verification_and_diagnostics_windows_in_both_languages() {
         assert!(!report.contains(serial), "no raw token serial: {report}");
     }
     assert!(!report.contains("0312345678-001"), "the MST only hashed: {report}");
+    tray.quit(&f);
+}
+
+/// CPU time (user + system, in clock ticks) and resident memory (bytes) of a process.
+fn cost(pid: u32) -> (u64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+    // After the command: state is field 3, utime 14, stime 15 (1-based in proc(5)).
+    let ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss_kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap();
+    (ticks, rss_kb * 1024)
+}
+
+#[test]
+#[ignore = "needs the desktop session of tests/tray/run.sh"]
+fn idle_cost_cpu_near_zero_and_memory_within_budget() {
+    let f = Fixture::new("an-sinh");
+    let panel = Panel::start();
+    // As users run it: the release build (tests/tray/run.sh builds it).
+    let release = repo_root().join("target/release/vss-tray");
+    let release = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|d| PathBuf::from(d).join("release/vss-tray"))
+        .filter(|p| p.exists())
+        .unwrap_or(release);
+    assert!(release.exists(), "{} is built by tests/tray/run.sh", release.display());
+    let tray = Tray::start_binary(&f, &release);
+    let item = panel.wait_item();
+    wait_for("the menu is ready", || {
+        panel
+            .labels(&item)
+            .iter()
+            .any(|l| l.starts_with("Token "))
+            .then_some(())
+    });
+    // Settle, then measure a minute of idling (twenty polls of the tokens).
+    std::thread::sleep(Duration::from_secs(5));
+    let pid = tray.child.id();
+    let window = Duration::from_secs(60);
+    let (start, _) = cost(pid);
+    std::thread::sleep(window);
+    let (end, rss) = cost(pid);
+    let ticks_per_second = run("getconf", &["CLK_TCK"]).trim().parse::<f64>().unwrap_or(100.0);
+    let cpu = (end - start) as f64 / ticks_per_second / window.as_secs_f64() * 100.0;
+    let budget = vss_protocol::limits::TRAY_IDLE_RSS_BYTES;
+    println!(
+        "vss-tray idle: CPU {cpu:.2}% of one core over {} s (token poll every {} s), resident memory {:.1} MiB (budget {:.0} MiB)",
+        window.as_secs(),
+        vss_protocol::limits::TRAY_POLL_INTERVAL.as_secs(),
+        rss as f64 / 1048576.0,
+        budget as f64 / 1048576.0
+    );
+    assert!(rss <= budget, "resident memory {rss} > {budget}");
+    assert!(cpu < 2.0, "idle CPU {cpu:.2}%");
     tray.quit(&f);
 }

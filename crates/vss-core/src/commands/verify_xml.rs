@@ -57,7 +57,7 @@ pub fn report_lines(report: &VerifyReport, lang: vss_protocol::Lang) -> Vec<Stri
     for problem in &report.problems {
         lines.push(format!("! {problem}"));
     }
-    if report.signatures.is_empty() {
+    if report.signatures.is_empty() && report.problems.is_empty() {
         lines.push(text(lang, "tray-verify-no-signature", &[]));
     }
     for sig in &report.signatures {

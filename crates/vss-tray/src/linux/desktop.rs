@@ -223,7 +223,10 @@ impl Desktop for LinuxDesktop {
                         format!("--ok-label={action}"),
                         format!("--cancel-label={close}"),
                     ]),
-                    None => command.arg(format!("--ok-label={close}")),
+                    None => command.args([
+                        format!("--ok-label={close}"),
+                        format!("--cancel-label={close}"),
+                    ]),
                 };
             }
             Dialogs::Kdialog => {
