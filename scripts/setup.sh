@@ -3,7 +3,9 @@
 # works without a terminal (CI). Sourced by demo.sh and test.sh.
 set -euo pipefail
 
-APT_PACKAGES=(softhsm2 opensc p11-kit libp11-kit-dev gcc xmlsec1 pinentry-tty chromium firefox-esr openssl ca-certificates)
+APT_PACKAGES=(softhsm2 opensc p11-kit libp11-kit-dev gcc xmlsec1 pinentry-tty chromium firefox-esr openssl ca-certificates
+  # the tray's session tests and demo: a display, a notification server, dialogs, screenshots
+  xvfb x11-utils xdotool dunst zenity imagemagick xclip dbus fonts-dejavu-core)
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 ensure_apt_packages "${APT_PACKAGES[@]}"

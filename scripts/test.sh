@@ -58,8 +58,8 @@ build_debug() { # the workspace's tests, examples and binaries (linted)
   # so only those few are compiled here.
   cargo build --workspace --bins --quiet
 }
-build_release() { # the benchmarks' and the .deb's binaries
-  cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup -p vss-testkit --bins --example token_floor
+build_release() { # the benchmarks' (the tray's idle cost too) and the .deb's binaries
+  cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup -p vss-testkit -p vss-tray --bins --example token_floor
 }
 build_windows() { # the MSIs' binaries and the Win32 dialog tests (linted)
   installer/test.sh --build-only
@@ -83,6 +83,7 @@ lane_a() {
   suite "rust tests" cargo test --workspace --quiet --no-fail-fast
   suite "browser (Chromium)" tests/e2e/run.sh
   suite "browser (Firefox)" tests/e2e/run-firefox.sh
+  suite "tray (Xvfb, D-Bus, dunst)" tests/tray/run.sh
 }
 lane_b() {
   suite "installers (MSI/Wine, .deb)" installer/test.sh --skip-build

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
-use vss_core::report::{redact_home, RegistrationLine, SupportReport};
+use vss_core::report::{program_on_path, SupportReport};
 use vss_core::{readiness, Service};
 use vss_dialog::DefaultDialog;
 use vss_protocol::messages::text;
@@ -54,19 +54,6 @@ impl Doctor {
         let body = err.localize(self.lang);
         self.push(name, status, body.message, Some(body.hint));
     }
-}
-
-fn program_on_path(program: &Path) -> bool {
-    if program.components().count() > 1 {
-        return program.is_file();
-    }
-    std::env::var_os("PATH")
-        .map(|paths| {
-            std::env::split_paths(&paths).any(|dir| {
-                dir.join(program).is_file() || dir.join(program).with_extension("exe").is_file()
-            })
-        })
-        .unwrap_or(false)
 }
 
 /// Runs every check; `Ok(false)` when one failed (all are printed either way).
@@ -198,41 +185,7 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
 /// `vss doctor --report`: the redacted support report (vss_core::report) with this machine's
 /// browser registrations and dialog.
 pub fn report(service: &Service, out: &Output) -> Result<bool, Error> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let browsers = host::registrations(home.as_deref())
-        .into_iter()
-        .map(|r| RegistrationLine {
-            browser: r.browser.name().to_string(),
-            scope: match r.scope {
-                host::Scope::User => "user",
-                host::Scope::System => "system",
-            }
-            .to_string(),
-            manifest: redact_home(&r.manifest.display().to_string()),
-            status: match r.problem {
-                None => "ok",
-                Some(host::RegistrationProblem::ManifestUnreadable) => "manifest_unreadable",
-                Some(host::RegistrationProblem::NotOurExtension) => "not_our_extension",
-                Some(host::RegistrationProblem::AgentMissing(_)) => "agent_missing",
-            }
-            .to_string(),
-        })
-        .collect();
-    let dialog = match vss_dialog::default_dialog(service.config.pinentry.clone()) {
-        DefaultDialog::Win32 => "win32 (built in)".to_string(),
-        DefaultDialog::Pinentry(program) => {
-            let found = if program_on_path(&program) {
-                ""
-            } else {
-                " (not found)"
-            };
-            format!(
-                "pinentry {}{found}",
-                redact_home(&program.display().to_string())
-            )
-        }
-    };
-    let report = SupportReport::gather(service, dialog, browsers);
+    let report = SupportReport::for_this_computer(service);
     if out.is_json() {
         out.line_json(&serde_json::to_value(&report).map_err(Error::internal)?);
     } else {

@@ -41,6 +41,22 @@ pub struct ConfigFile {
     pub trust_anchors: Option<Vec<PathBuf>>,
     pub serve: Option<ServeFile>,
     pub log: Option<LogFile>,
+    pub tray: Option<TrayFile>,
+}
+
+/// `[tray]`: the background app `vss-tray`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrayFile {
+    /// Start the tray at logon (the machine file sets the default; with `lock = true` the
+    /// user's menu toggle cannot change it).
+    pub autostart: Option<bool>,
+    /// The program that asks the user for files and folders (default: zenity, else kdialog on
+    /// Linux; the system dialog on Windows). Called as `PROGRAM open-files|choose-folder TITLE
+    /// START`; prints one chosen path a line; exits non-zero when the user cancels.
+    pub file_chooser: Option<PathBuf>,
+    /// The program that opens a folder in the file manager (default: xdg-open; Explorer).
+    pub folder_opener: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -80,6 +96,7 @@ pub struct Config {
     pub serve: ServeConfig,
     pub log_dir: Option<PathBuf>,
     pub log_level: String,
+    pub tray: TrayConfig,
     /// Files actually read, for `status` and `vss doctor`.
     pub sources: ConfigSources,
 }
@@ -89,6 +106,17 @@ pub struct ServeConfig {
     pub port: u16,
     pub allow_loopback_http: bool,
     pub allow_local_apps: bool,
+}
+
+/// The tray's settings, merged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrayConfig {
+    /// The machine's default for autostart (`None`: the product's default, on).
+    pub autostart: Option<bool>,
+    /// The admin set autostart in a locked machine file: the user's toggle is disabled.
+    pub autostart_locked: bool,
+    pub file_chooser: Option<PathBuf>,
+    pub folder_opener: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -120,6 +148,7 @@ impl Default for Config {
             },
             log_dir: None,
             log_level: "info".into(),
+            tray: TrayConfig::default(),
             sources: ConfigSources::default(),
         }
     }
@@ -203,6 +232,7 @@ impl Config {
             config.apply(file.clone());
         }
         if config.locked {
+            config.tray.autostart_locked = config.tray.autostart.is_some();
             // Only the language may still follow the user: it cannot widen anything.
             if let Some(lang) = env.var("VSS_LANG").as_deref().and_then(Lang::parse) {
                 config.lang = lang;
@@ -242,6 +272,12 @@ impl Config {
         }
         if let Some(lang) = env.var("VSS_LANG").as_deref().and_then(Lang::parse) {
             config.lang = lang;
+        }
+        if let Some(chooser) = env.var("VSS_FILE_CHOOSER") {
+            config.tray.file_chooser = Some(PathBuf::from(chooser));
+        }
+        if let Some(opener) = env.var("VSS_FOLDER_OPENER") {
+            config.tray.folder_opener = Some(PathBuf::from(opener));
         }
         Ok(config)
     }
@@ -286,6 +322,17 @@ impl Config {
             }
             if let Some(v) = serve.allow_local_apps {
                 self.serve.allow_local_apps = v;
+            }
+        }
+        if let Some(tray) = file.tray {
+            if tray.autostart.is_some() {
+                self.tray.autostart = tray.autostart;
+            }
+            if tray.file_chooser.is_some() {
+                self.tray.file_chooser = tray.file_chooser;
+            }
+            if tray.folder_opener.is_some() {
+                self.tray.folder_opener = tray.folder_opener;
             }
         }
         if let Some(log) = file.log {
@@ -342,6 +389,24 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    #[test]
+    fn the_tray_autostart_is_locked_only_by_a_locked_machine_file_that_sets_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let machine = write(dir.path(), "m.toml", "lock = true\n[tray]\nautostart = false\n");
+        let user = write(dir.path(), "u.toml", "[tray]\nautostart = true\n");
+        let env = FakeEnv(HashMap::from([("VSS_FILE_CHOOSER", "/tmp/chooser")]));
+        let config = Config::load_from(&machine, Some(&user), &env).unwrap();
+        assert_eq!(config.tray.autostart, Some(false));
+        assert!(config.tray.autostart_locked);
+        assert_eq!(config.tray.file_chooser, None, "a locked machine ignores VSS_FILE_CHOOSER");
+
+        let open = write(dir.path(), "open.toml", "[tray]\nautostart = false\n");
+        let config = Config::load_from(&open, Some(&user), &env).unwrap();
+        assert_eq!(config.tray.autostart, Some(true), "the user's file wins when not locked");
+        assert!(!config.tray.autostart_locked);
+        assert_eq!(config.tray.file_chooser, Some(PathBuf::from("/tmp/chooser")));
     }
 
     #[test]

@@ -6,5 +6,5 @@
 pub mod config;
 pub mod policy;
 
-pub use config::{Config, ConfigSources, ServeConfig};
+pub use config::{Config, ConfigSources, ServeConfig, TrayConfig};
 pub use policy::{Capability, Origin, Policy};

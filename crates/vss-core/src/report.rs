@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::Service;
+use vss_dialog::DefaultDialog;
+use vss_setup::host;
 
 /// A browser registration as the caller found it (deployment facts live in `vss_setup::host`,
 /// which the front ends read; the core only reports them).
@@ -102,6 +104,62 @@ pub fn redact_home(path: &str) -> String {
     path.to_string()
 }
 
+/// Whether a program is found: a path that exists, or a name on `PATH`.
+pub fn program_on_path(program: &std::path::Path) -> bool {
+    if program.components().count() > 1 {
+        return program.is_file();
+    }
+    std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths).any(|dir| {
+                dir.join(program).is_file() || dir.join(program).with_extension("exe").is_file()
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// The browser registrations of this computer and user, as the report lists them.
+pub fn browser_lines() -> Vec<RegistrationLine> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    host::registrations(home.as_deref())
+        .into_iter()
+        .map(|r| RegistrationLine {
+            browser: r.browser.name().to_string(),
+            scope: match r.scope {
+                host::Scope::User => "user",
+                host::Scope::System => "system",
+            }
+            .to_string(),
+            manifest: redact_home(&r.manifest.display().to_string()),
+            status: match r.problem {
+                None => "ok",
+                Some(host::RegistrationProblem::ManifestUnreadable) => "manifest_unreadable",
+                Some(host::RegistrationProblem::NotOurExtension) => "not_our_extension",
+                Some(host::RegistrationProblem::AgentMissing(_)) => "agent_missing",
+            }
+            .to_string(),
+        })
+        .collect()
+}
+
+/// The consent dialog this computer uses, as the report names it.
+pub fn dialog_line(service: &Service) -> String {
+    match vss_dialog::default_dialog(service.config.pinentry.clone()) {
+        DefaultDialog::Win32 => "win32 (built in)".to_string(),
+        DefaultDialog::Pinentry(program) => {
+            let found = if program_on_path(&program) {
+                ""
+            } else {
+                " (not found)"
+            };
+            format!(
+                "pinentry {}{found}",
+                redact_home(&program.display().to_string())
+            )
+        }
+    }
+}
+
 fn os_description() -> String {
     let pretty = std::fs::read_to_string("/etc/os-release")
         .ok()
@@ -129,6 +187,12 @@ fn issuer_name(dn: &str) -> String {
 }
 
 impl SupportReport {
+    /// The report of this computer: its browser registrations and dialog (`vss doctor
+    /// --report`, the tray's "copy support report").
+    pub fn for_this_computer(service: &Service) -> SupportReport {
+        SupportReport::gather(service, dialog_line(service), browser_lines())
+    }
+
     /// Gathers the report from the service (no PIN is asked; tokens are only listed).
     pub fn gather(
         service: &Service,

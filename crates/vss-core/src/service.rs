@@ -68,6 +68,26 @@ impl Service {
         }
     }
 
+    /// Forgets the loaded modules — finalizing them — so that the next use loads and initialises
+    /// them afresh: the only way a module that reports no slot events (SoftHSM2) shows a token
+    /// added or removed (the tray's watch). Done only while nothing else holds them (no request
+    /// in flight); `false` when they are in use and were kept.
+    pub fn reload_modules(&self) -> bool {
+        let mut cached = self.modules.lock();
+        match cached.take().map(Arc::try_unwrap) {
+            None => true,
+            // Finalized here, under the lock, before anyone can initialise them again.
+            Some(Ok(modules)) => {
+                drop(modules);
+                true
+            }
+            Some(Err(shared)) => {
+                *cached = Some(shared);
+                false
+            }
+        }
+    }
+
     /// Time limits on driver calls (config), and the record of calls in flight in the user's
     /// data directory that names a driver after it crashed the process.
     fn driver_settings(&self) -> DriverSettings {

@@ -140,3 +140,31 @@ pub const HTTP_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 /// `vss-agent serve`: from the end of a request's head to the end of its body (at most
 /// [`MAX_REQUEST_BYTES`], over loopback).
 pub const HTTP_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the tray looks for tokens plugged in or removed, certificates nearing expiry and
+/// PIN state. A module that reports slot events (`C_GetSlotEvent`, the non-blocking form of
+/// `C_WaitForSlotEvent`) is only re-read when it reports one; one that does not (SoftHSM2, some
+/// vendor drivers) is finalized and initialised again at each tick, the only way it shows a
+/// change.
+pub const TRAY_POLL_INTERVAL: Duration = Duration::from_secs(3);
+
+/// Days before a certificate's expiry at which the tray notifies (each stage at most once, and
+/// at most one notice per certificate a day); an expired certificate is one more stage.
+pub const EXPIRY_NOTICE_DAYS: [i64; 3] = [30, 7, 1];
+
+/// How long a notification stays on screen when the server honours a timeout (the outcome of
+/// a batch stays until the user closes it).
+pub const TRAY_NOTICE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Most lines of a batch outcome listed in its notification; the rest are counted.
+pub const TRAY_NOTICE_MAX_FILES: usize = 12;
+
+/// Most characters of a file name or a reason in a tray notification or menu line.
+pub const TRAY_TEXT_MAX_CHARS: usize = 120;
+
+/// Longest the tray waits for a second instance's request to the running one, and for the
+/// running one to quit when asked.
+pub const TRAY_INSTANCE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The tray's resident memory budget when idle (measured by `cargo run -p vss-tray --example
+/// idle_cost`).
+pub const TRAY_IDLE_RSS_BYTES: u64 = 30 * 1024 * 1024;

@@ -150,6 +150,17 @@ pub fn token_demo() -> TokenSpec {
     }
 }
 
+/// A token whose only certificate expires in about 10 days (the tray's expiry notice).
+pub fn token_expiring() -> TokenSpec {
+    let mut certificate = token_an_sinh().certificates[0].clone();
+    certificate.name = "an-sinh-expiring";
+    certificate.validity = Validity::Current { days: 11 };
+    TokenSpec {
+        label: "VSS TEST 3 SAP HET HAN",
+        certificates: vec![certificate],
+    }
+}
+
 /// Named sets of tokens plugged in at once.
 pub fn scenario(name: &str) -> Result<Vec<TokenSpec>> {
     Ok(match name {
@@ -157,8 +168,11 @@ pub fn scenario(name: &str) -> Result<Vec<TokenSpec>> {
         "standard" => vec![token_an_sinh(), token_bao_minh()],
         "an-sinh" => vec![token_an_sinh()],
         "bao-minh" => vec![token_bao_minh()],
+        "expiring" => vec![token_expiring()],
         "empty" => vec![],
-        other => bail!("unknown scenario {other} (demo, standard, an-sinh, bao-minh, empty)"),
+        other => bail!(
+            "unknown scenario {other} (demo, standard, an-sinh, bao-minh, expiring, empty)"
+        ),
     })
 }
 

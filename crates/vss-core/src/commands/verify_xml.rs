@@ -48,3 +48,49 @@ pub fn file_error(path: &Path, e: impl std::fmt::Display) -> Error {
         .arg("path", path.display().to_string())
         .arg("reason", e.to_string())
 }
+
+/// A verification report as lines for a person (the tray's result window): valid or not and
+/// why, signer and MST, signing time, chain trust, and each reference.
+pub fn report_lines(report: &VerifyReport, lang: vss_protocol::Lang) -> Vec<String> {
+    use vss_protocol::messages::text;
+    let mut lines = Vec::new();
+    for problem in &report.problems {
+        lines.push(format!("! {problem}"));
+    }
+    if report.signatures.is_empty() && report.problems.is_empty() {
+        lines.push(text(lang, "tray-verify-no-signature", &[]));
+    }
+    for sig in &report.signatures {
+        if let Some(cert) = &sig.certificate {
+            lines.push(text(lang, "dialog-holder", &[("holder", cert.holder.clone())]));
+            let mst = cert
+                .identity
+                .mst
+                .clone()
+                .unwrap_or_else(|| text(lang, "dialog-unknown", &[]));
+            lines.push(text(lang, "dialog-mst", &[("mst", mst)]));
+        }
+        if let Some(time) = &sig.signing_time {
+            let id = if time.signed {
+                "cli-verify-time-signed"
+            } else {
+                "cli-verify-time-claim"
+            };
+            lines.push(text(lang, id, &[("time", time.value.clone())]));
+        }
+        let trust = if sig.trusted {
+            "cli-verify-trusted"
+        } else {
+            "cli-verify-untrusted"
+        };
+        lines.push(text(lang, trust, &[]));
+        for reference in &sig.references {
+            let mark = if reference.digest_valid { "✓" } else { "✗" };
+            lines.push(format!("{mark} URI=\"{}\" — {}", reference.uri, reference.covers));
+        }
+        for problem in &sig.problems {
+            lines.push(format!("! {problem}"));
+        }
+    }
+    lines
+}

@@ -1,5 +1,5 @@
 //! Creates SoftHSM2 test/demo tokens in a private directory; prints the manifest as JSON.
-//! Usage: vss-testtoken --dir DIR [--scenario demo|standard|an-sinh|bao-minh|empty]
+//! Usage: vss-testtoken --dir DIR [--scenario demo|standard|an-sinh|bao-minh|expiring|empty]
 
 use std::path::PathBuf;
 
