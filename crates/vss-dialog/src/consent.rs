@@ -84,23 +84,71 @@ pub struct Consent {
     pub claim: Option<Claim>,
 }
 
+/// Outside text inside one of the agent's own lines (a certificate's holder, an origin, a
+/// program name): sanitized and cut to `max_chars` characters and [`limits::MAX_DIALOG_NAME_BYTES`]
+/// bytes, so the agent's lines always fit the dialog together.
+fn name(input: &str, max_chars: usize) -> String {
+    let mut out = vss_protocol::display::clean(input, max_chars);
+    if out.len() > limits::MAX_DIALOG_NAME_BYTES {
+        let mut end = limits::MAX_DIALOG_NAME_BYTES - '…'.len_utf8();
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+        out.push('…');
+    }
+    out
+}
+
 impl Consent {
     /// The dialog's text in `lang`, at most `budget` bytes as pinentry counts them (a newline
     /// is `%0A`, three bytes). The agent's lines are always whole; file and page text fill what
     /// is left, and a line that no longer fits is replaced by one "more not shown" line.
+    ///
+    /// Every value from outside — the certificate's holder and MST, the origin, what was read
+    /// from a file, what a page claims — passes the one sanitizer first; values inside the
+    /// agent's own lines are also cut to a fixed size, which is what keeps those lines whole.
     pub fn render(&self, lang: Lang, budget: usize) -> String {
         let t = |id: &str, args: &[(&str, String)]| text(lang, id, args);
         let unknown = t("dialog-unknown", &[]);
-        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.clone());
+        let field = |v: &Option<String>| {
+            v.as_deref()
+                .map(sanitize_page_text)
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| unknown.clone())
+        };
+        let short = |v: &str| name(v, limits::MAX_DIALOG_CODE_CHARS);
 
         let mut own = vec![
             match &self.requester {
-                Requester::Web(origin) => t("dialog-origin", &[("origin", origin.clone())]),
-                Requester::Local(program) => t("dialog-local", &[("program", program.clone())]),
+                Requester::Web(origin) => t(
+                    "dialog-origin",
+                    &[("origin", name(origin, limits::MAX_DIALOG_NAME_CHARS))],
+                ),
+                Requester::Local(program) => t(
+                    "dialog-local",
+                    &[("program", name(program, limits::MAX_DIALOG_NAME_CHARS))],
+                ),
             },
-            t("dialog-holder", &[("holder", self.signer.holder.clone())]),
-            t("dialog-mst", &[("mst", or_unknown(&self.signer.mst))]),
-            t("dialog-expiry", &[("date", self.signer.expiry.clone())]),
+            t(
+                "dialog-holder",
+                &[(
+                    "holder",
+                    name(&self.signer.holder, limits::MAX_DIALOG_NAME_CHARS),
+                )],
+            ),
+            t(
+                "dialog-mst",
+                &[(
+                    "mst",
+                    self.signer
+                        .mst
+                        .as_deref()
+                        .map(short)
+                        .unwrap_or_else(|| unknown.clone()),
+                )],
+            ),
+            t("dialog-expiry", &[("date", short(&self.signer.expiry))]),
         ];
         if self.pin.final_try {
             own.push(t("dialog-pin-final-try", &[]));
@@ -110,7 +158,11 @@ impl Consent {
         if self.pinpad {
             own.push(t("dialog-pinpad", &[]));
         }
-        own.extend(self.notices.iter().cloned());
+        own.extend(
+            self.notices
+                .iter()
+                .map(|n| name(n, limits::MAX_DIALOG_TEXT_CHARS)),
+        );
 
         let mut read = Vec::new();
         match &self.content {
@@ -121,61 +173,65 @@ impl Consent {
                 own.push(t(
                     "dialog-hash",
                     &[
-                        ("algorithm", algorithm.clone()),
-                        ("fingerprint", fingerprint.clone()),
+                        ("algorithm", short(algorithm)),
+                        ("fingerprint", short(fingerprint)),
                     ],
                 ));
                 own.push(t("dialog-blind", &[]));
             }
             Content::Documents(documents) => {
-                if let [only] = documents.as_slice() {
-                    read.push(t("dialog-xml-form", &[("form", only.form.clone())]));
-                    read.push(t("dialog-xml-unit", &[("unit", or_unknown(&only.unit))]));
-                    read.push(t("dialog-xml-mst", &[("mst", or_unknown(&only.mst))]));
-                    if let Some(code) = &only.bhxh_code {
-                        read.push(t("dialog-xml-bhxh", &[("code", code.clone())]));
-                    }
-                    if let Some(period) = &only.period {
-                        read.push(t("dialog-xml-period", &[("period", period.clone())]));
-                    }
-                    if !only.files.is_empty() {
-                        read.push(t(
-                            "dialog-xml-files",
-                            &[
-                                ("count", only.files.len().to_string()),
-                                ("files", only.files.join(", ")),
-                            ],
-                        ));
-                    }
-                }
                 if documents.len() > 1 || documents.iter().any(|d| d.name.is_some()) {
-                    let mut forms: Vec<(&str, usize)> = Vec::new();
+                    // The count is the agent's own statement: never cut. The forms are read
+                    // from the files: budgeted like the rest of their text.
+                    own.push(t("dialog-batch", &[("count", documents.len().to_string())]));
+                    let mut forms: Vec<(String, usize)> = Vec::new();
                     for d in documents {
-                        match forms.iter_mut().find(|(f, _)| *f == d.form) {
+                        let form = sanitize_page_text(&d.form);
+                        match forms.iter_mut().find(|(f, _)| *f == form) {
                             Some((_, n)) => *n += 1,
-                            None => forms.push((&d.form, 1)),
+                            None => forms.push((form, 1)),
                         }
                     }
                     forms.sort();
                     let forms: Vec<String> =
                         forms.iter().map(|(f, n)| format!("{f} ×{n}")).collect();
-                    // The count is the agent's own statement: never cut.
-                    own.push(t(
-                        "dialog-batch",
-                        &[
-                            ("count", documents.len().to_string()),
-                            ("forms", forms.join(", ")),
-                        ],
+                    read.push(t("dialog-batch-forms", &[("forms", forms.join(", "))]));
+                }
+                if let [only] = documents.as_slice() {
+                    read.push(t(
+                        "dialog-xml-form",
+                        &[("form", sanitize_page_text(&only.form))],
                     ));
+                    read.push(t("dialog-xml-unit", &[("unit", field(&only.unit))]));
+                    read.push(t("dialog-xml-mst", &[("mst", field(&only.mst))]));
+                    if only.bhxh_code.is_some() {
+                        read.push(t("dialog-xml-bhxh", &[("code", field(&only.bhxh_code))]));
+                    }
+                    if only.period.is_some() {
+                        read.push(t("dialog-xml-period", &[("period", field(&only.period))]));
+                    }
+                    if !only.files.is_empty() {
+                        let files: Vec<String> =
+                            only.files.iter().map(|f| sanitize_page_text(f)).collect();
+                        read.push(t(
+                            "dialog-xml-files",
+                            &[
+                                ("count", only.files.len().to_string()),
+                                ("files", files.join(", ")),
+                            ],
+                        ));
+                    }
+                }
+                if documents.len() > 1 || documents.iter().any(|d| d.name.is_some()) {
                     for d in documents.iter().filter(|d| d.name.is_some()) {
                         read.push(t(
                             "dialog-batch-file",
                             &[
-                                ("name", d.name.clone().unwrap_or_default()),
-                                ("form", d.form.clone()),
-                                ("unit", or_unknown(&d.unit)),
-                                ("mst", or_unknown(&d.mst)),
-                                ("period", or_unknown(&d.period)),
+                                ("name", field(&d.name)),
+                                ("form", sanitize_page_text(&d.form)),
+                                ("unit", field(&d.unit)),
+                                ("mst", field(&d.mst)),
+                                ("period", field(&d.period)),
                             ],
                         ));
                     }
@@ -203,6 +259,8 @@ impl Consent {
         let cost = |line: &str| line.len() + 3;
         let mut out: Vec<String> = own;
         let mut used: usize = out.iter().map(|l| cost(l)).sum();
+        // A line of file text is cut like page text: no single long field takes the whole
+        // budget from the lines after it.
         let budgeted: Vec<String> = read
             .iter()
             .map(|l| sanitize_page_text(l))
@@ -300,6 +358,45 @@ mod tests {
             text.lines().last().unwrap().contains("không hiển thị"),
             "{text}"
         );
+    }
+
+    /// Every agent line at once (last PIN try, PIN pad, a notice, a blind hash), with the
+    /// longest holder and origin a certificate or config could give, in 4-byte characters:
+    /// still whole, in either language, within the budget, before any page text.
+    #[test]
+    fn the_agents_lines_fit_the_budget_in_the_worst_case() {
+        for lang in [Lang::Vi, Lang::En] {
+            let mut worst = consent(
+                Content::Hash {
+                    algorithm: "SHA-512".repeat(10),
+                    fingerprint: "F".repeat(500),
+                },
+                Some(Claim {
+                    title: Some("𝐓".repeat(500)),
+                    description: Some("𝐃".repeat(500)),
+                    by_local_user: false,
+                }),
+            );
+            worst.requester = Requester::Web(format!("https://{}", "𝐨".repeat(500)));
+            worst.signer.holder = "𝐇".repeat(500);
+            worst.signer.mst = Some("9".repeat(500));
+            worst.pin.final_try = true;
+            worst.pinpad = true;
+            let text = worst.render(lang, limits::MAX_CONSENT_BYTES);
+            let escaped_len = text.len() + 2 * text.matches('\n').count();
+            assert!(escaped_len <= limits::MAX_CONSENT_BYTES, "{escaped_len}");
+            let own = ["dialog-pin-final-try", "dialog-pinpad", "dialog-blind"];
+            for id in own {
+                let line = text_of(lang, id);
+                assert!(text.contains(&line), "{id} missing from:\n{text}");
+            }
+            assert!(text.contains("thu hồi"));
+            assert!(text.contains(&"F".repeat(limits::MAX_DIALOG_CODE_CHARS)));
+        }
+    }
+
+    fn text_of(lang: Lang, id: &str) -> String {
+        text(lang, id, &[])
     }
 
     #[test]

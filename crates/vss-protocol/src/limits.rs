@@ -22,6 +22,21 @@ pub const CHUNK_BYTES: usize = 768 * 1024;
 /// Longest page-supplied text shown in a dialog (document title, description).
 pub const MAX_DIALOG_TEXT_CHARS: usize = 200;
 
+/// Outside names inside the agent's own dialog lines (the certificate's holder, the origin, the
+/// program): at most this many characters and [`MAX_DIALOG_NAME_BYTES`] bytes, so that every
+/// line the agent states fits [`MAX_CONSENT_BYTES`] together, whatever the certificate holds.
+pub const MAX_DIALOG_NAME_CHARS: usize = 80;
+
+/// See [`MAX_DIALOG_NAME_CHARS`] (a Vietnamese letter takes two or three bytes).
+pub const MAX_DIALOG_NAME_BYTES: usize = 160;
+
+/// Codes inside the agent's own dialog lines (MST, expiry date, hash algorithm, fingerprint).
+pub const MAX_DIALOG_CODE_CHARS: usize = 32;
+
+/// Combining marks kept in a row on one letter of outside text (Vietnamese needs two, even
+/// decomposed); more would stack over the dialog's other lines.
+pub const MAX_COMBINING_MARKS: usize = 3;
+
 /// How long the PIN/consent dialog waits for the user.
 pub const DIALOG_TIMEOUT: Duration = Duration::from_secs(120);
 

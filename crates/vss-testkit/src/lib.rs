@@ -161,6 +161,27 @@ pub fn token_expiring() -> TokenSpec {
     }
 }
 
+/// What a hostile certificate's holder looks like: terminal escapes that clear the line and
+/// paint a green verdict, a carriage return, a newline with a second "signer" line, a bidi
+/// override and blank padding. A CA would never issue it; the agent must show it harmlessly.
+pub const HOSTILE_COMMON_NAME: &str = "CÔNG TY TNHH AN SINH\u{1b}[2K\r\u{1b}[32mVALID — trusted ✓\u{1b}[0m\nNgười ký: CÔNG TY KHÁC\u{2028}\u{202E}\u{2800}\u{3164}";
+
+/// Token 3: one certificate of An Sinh's MST whose holder name and token label carry terminal
+/// escapes and line breaks ([`HOSTILE_COMMON_NAME`]).
+pub fn token_hostile() -> TokenSpec {
+    TokenSpec {
+        label: "VSS TEST 3 \u{1b}[31mHOSTILE\n",
+        certificates: vec![CertSpec {
+            name: "hostile",
+            key: KeyKind::Rsa2048,
+            common_name: HOSTILE_COMMON_NAME,
+            organization: None,
+            uids: vec!["MST:0312345678-001"],
+            validity: Validity::Current { days: 365 },
+        }],
+    }
+}
+
 /// Named sets of tokens plugged in at once.
 pub fn scenario(name: &str) -> Result<Vec<TokenSpec>> {
     Ok(match name {
@@ -169,9 +190,10 @@ pub fn scenario(name: &str) -> Result<Vec<TokenSpec>> {
         "an-sinh" => vec![token_an_sinh()],
         "bao-minh" => vec![token_bao_minh()],
         "expiring" => vec![token_expiring()],
+        "hostile" => vec![token_hostile()],
         "empty" => vec![],
         other => bail!(
-            "unknown scenario {other} (demo, standard, an-sinh, bao-minh, expiring, empty)"
+            "unknown scenario {other} (demo, standard, an-sinh, bao-minh, expiring, hostile, empty)"
         ),
     })
 }
