@@ -394,19 +394,33 @@ mod tests {
     #[test]
     fn the_tray_autostart_is_locked_only_by_a_locked_machine_file_that_sets_it() {
         let dir = tempfile::tempdir().unwrap();
-        let machine = write(dir.path(), "m.toml", "lock = true\n[tray]\nautostart = false\n");
+        let machine = write(
+            dir.path(),
+            "m.toml",
+            "lock = true\n[tray]\nautostart = false\n",
+        );
         let user = write(dir.path(), "u.toml", "[tray]\nautostart = true\n");
         let env = FakeEnv(HashMap::from([("VSS_FILE_CHOOSER", "/tmp/chooser")]));
         let config = Config::load_from(&machine, Some(&user), &env).unwrap();
         assert_eq!(config.tray.autostart, Some(false));
         assert!(config.tray.autostart_locked);
-        assert_eq!(config.tray.file_chooser, None, "a locked machine ignores VSS_FILE_CHOOSER");
+        assert_eq!(
+            config.tray.file_chooser, None,
+            "a locked machine ignores VSS_FILE_CHOOSER"
+        );
 
         let open = write(dir.path(), "open.toml", "[tray]\nautostart = false\n");
         let config = Config::load_from(&open, Some(&user), &env).unwrap();
-        assert_eq!(config.tray.autostart, Some(true), "the user's file wins when not locked");
+        assert_eq!(
+            config.tray.autostart,
+            Some(true),
+            "the user's file wins when not locked"
+        );
         assert!(!config.tray.autostart_locked);
-        assert_eq!(config.tray.file_chooser, Some(PathBuf::from("/tmp/chooser")));
+        assert_eq!(
+            config.tray.file_chooser,
+            Some(PathBuf::from("/tmp/chooser"))
+        );
     }
 
     #[test]

@@ -169,9 +169,9 @@ pub fn scenario(name: &str) -> Result<Vec<TokenSpec>> {
         "bao-minh" => vec![token_bao_minh()],
         "expiring" => vec![token_expiring()],
         "empty" => vec![],
-        other => bail!(
-            "unknown scenario {other} (demo, standard, an-sinh, bao-minh, expiring, empty)"
-        ),
+        other => {
+            bail!("unknown scenario {other} (demo, standard, an-sinh, bao-minh, expiring, empty)")
+        }
     })
 }
 

@@ -8,7 +8,11 @@ use clap::Parser;
 use vss_config::Config;
 
 #[derive(Parser)]
-#[command(name = "vss-tray", version, about = "VSS Token Signing — background app")]
+#[command(
+    name = "vss-tray",
+    version,
+    about = "VSS Token Signing — background app"
+)]
 struct Cli {
     /// Started at logon by the autostart entry.
     #[arg(long)]

@@ -42,10 +42,7 @@ impl Watcher {
     ) {
         // An item registers by bus name (ksni) or by object path (then its sender is the name).
         let name = if service.starts_with('/') {
-            header
-                .sender()
-                .map(|s| s.to_string())
-                .unwrap_or_default()
+            header.sender().map(|s| s.to_string()).unwrap_or_default()
         } else {
             service.to_string()
         };
@@ -152,15 +149,7 @@ impl Panel {
         assert!(line.enabled, "{label} is disabled");
         let menu = self.menu(name);
         let _: () = menu
-            .call(
-                "Event",
-                &(
-                    line.id,
-                    "clicked",
-                    ZValue::from(0i32),
-                    0u32,
-                ),
-            )
+            .call("Event", &(line.id, "clicked", ZValue::from(0i32), 0u32))
             .expect("Event");
     }
 
@@ -304,7 +293,10 @@ fn screenshot_window(title: &str, name: &str) -> PathBuf {
         .status()
         .expect("import (imagemagick)");
     assert!(status.success());
-    assert!(std::fs::metadata(&path).unwrap().len() > 10_000, "a real picture");
+    assert!(
+        std::fs::metadata(&path).unwrap().len() > 10_000,
+        "a real picture"
+    );
     let _ = window;
     path
 }
@@ -485,9 +477,11 @@ fn the_panel_sees_the_tray_with_its_state_tokens_and_menu_in_both_languages() {
     });
     let joined = labels.join("\n");
     assert!(
-        labels.iter().any(|l| l.contains("CÔNG TY TNHH PHẦN MỀM AN SINH")
-            && l.contains("MST 0312345678-001")
-            && l.contains("còn ")),
+        labels
+            .iter()
+            .any(|l| l.contains("CÔNG TY TNHH PHẦN MỀM AN SINH")
+                && l.contains("MST 0312345678-001")
+                && l.contains("còn ")),
         "holder, MST and days left:\n{joined}"
     );
     for item_label in [
@@ -499,16 +493,27 @@ fn the_panel_sees_the_tray_with_its_state_tokens_and_menu_in_both_languages() {
         "Khởi động cùng máy tính",
         "Thoát",
     ] {
-        assert!(labels.iter().any(|l| l == item_label), "{item_label}:\n{joined}");
+        assert!(
+            labels.iter().any(|l| l == item_label),
+            "{item_label}:\n{joined}"
+        );
     }
 
     // English, from the language submenu.
     panel.click(&item, "English");
     let english = wait_for("the menu turns English", || {
         let labels = panel.labels(&item);
-        labels.iter().any(|l| l == "Sign dossiers…").then_some(labels)
+        labels
+            .iter()
+            .any(|l| l == "Sign dossiers…")
+            .then_some(labels)
     });
-    for label in ["Check signatures…", "Diagnostics", "Start with the computer", "Quit"] {
+    for label in [
+        "Check signatures…",
+        "Diagnostics",
+        "Start with the computer",
+        "Quit",
+    ] {
         assert!(english.iter().any(|l| l == label), "{label}");
     }
     assert!(english
@@ -527,7 +532,9 @@ fn the_panel_sees_the_tray_with_its_state_tokens_and_menu_in_both_languages() {
     let text = wait_for("the autostart entry is written", || {
         std::fs::read_to_string(&entry).ok()
     });
-    assert!(text.contains("Exec=") && text.contains("--autostart") && text.contains("Hidden=false"));
+    assert!(
+        text.contains("Exec=") && text.contains("--autostart") && text.contains("Hidden=false")
+    );
     wait_for("the toggle shows on", || {
         panel
             .layout(&item)
@@ -604,11 +611,20 @@ fn signing_dossiers_from_the_menu_one_pin_signed_copies_and_a_notice_per_file() 
     }
     assert!(done.body.contains("✗ hong.xml"), "{}", done.body);
     assert!(done.body.contains("✗ don-vi-khac.xml"), "{}", done.body);
-    assert!(done.body.contains("0101234567"), "another unit's MST named: {}", done.body);
+    assert!(
+        done.body.contains("0101234567"),
+        "another unit's MST named: {}",
+        done.body
+    );
     assert!(done.body.contains(&out_dir.display().to_string()));
     assert!(!out_dir.join("hong.xml").exists() && !out_dir.join("don-vi-khac.xml").exists());
     for (file, bytes) in files.iter().zip(&before) {
-        assert_eq!(&std::fs::read(file).unwrap(), bytes, "{} unchanged", file.display());
+        assert_eq!(
+            &std::fs::read(file).unwrap(),
+            bytes,
+            "{} unchanged",
+            file.display()
+        );
     }
 
     // Before the PIN: the refusals were already on screen, by name.
@@ -631,12 +647,21 @@ fn signing_dossiers_from_the_menu_one_pin_signed_copies_and_a_notice_per_file() 
     // One dialog, one PIN, listing both files.
     let dialogs = f.dialogs();
     assert_eq!(dialogs.matches("COMMAND GETPIN").count(), 1, "{dialogs}");
-    assert!(dialogs.contains("tk1-ts.xml") && dialogs.contains("d02-ts.xml"), "{dialogs}");
+    assert!(
+        dialogs.contains("tk1-ts.xml") && dialogs.contains("d02-ts.xml"),
+        "{dialogs}"
+    );
     assert!(!dialogs.contains("hong.xml"));
     // The chooser was asked for files, then for the folder, suggesting da-ky.
     let chooser = tray.log("chooser.log");
-    assert!(chooser.starts_with("open-files Chọn hồ sơ XML để ký"), "{chooser}");
-    assert!(chooser.contains(&format!("choose-folder Chọn thư mục lưu bản đã ký {}", out_dir.display())));
+    assert!(
+        chooser.starts_with("open-files Chọn hồ sơ XML để ký"),
+        "{chooser}"
+    );
+    assert!(chooser.contains(&format!(
+        "choose-folder Chọn thư mục lưu bản đã ký {}",
+        out_dir.display()
+    )));
 
     // "Mở thư mục" on the outcome: the opener gets the folder.
     clear_notifications();
@@ -647,7 +672,10 @@ fn signing_dossiers_from_the_menu_one_pin_signed_copies_and_a_notice_per_file() 
     panel.click(&item, "Ký hồ sơ…");
     let question = "VSS Token Signing";
     wait_for("the overwrite question", || {
-        (!run("xdotool", &["search", "--name", question]).trim().is_empty()).then_some(())
+        (!run("xdotool", &["search", "--name", question])
+            .trim()
+            .is_empty())
+        .then_some(())
     });
     screenshot_window(question, "overwrite-question-vi.png");
     key_in_window(question, "Escape");
@@ -655,7 +683,10 @@ fn signing_dossiers_from_the_menu_one_pin_signed_copies_and_a_notice_per_file() 
     let second = wait_notification("the second outcome", |n| n.summary.starts_with("Đã ký "));
     assert_eq!(second.summary, "Đã ký 0/1 hồ sơ", "{second:?}");
     assert!(second.body.contains("tk1-ts.xml"), "{}", second.body);
-    assert_eq!(std::fs::read(out_dir.join("tk1-ts.xml")).unwrap(), signed_before);
+    assert_eq!(
+        std::fs::read(out_dir.join("tk1-ts.xml")).unwrap(),
+        signed_before
+    );
     tray.quit(&f);
 }
 
@@ -715,10 +746,20 @@ fn expiry_is_noticed_once_a_day_and_tokens_plugged_in_and_removed_are_noticed() 
         n.summary.starts_with("Chứng thư số sắp hết hạn: còn ")
     });
     assert!(expiry.body.contains("0312345678-001"), "{}", expiry.body);
-    assert!(expiry.body.contains("Thay đổi thông tin"), "{}", expiry.body);
+    assert!(
+        expiry.body.contains("Thay đổi thông tin"),
+        "{}",
+        expiry.body
+    );
     let status: String = panel.property(&item, "Status");
-    assert_eq!(status, "NeedsAttention", "attention: expires within 30 days");
-    assert_eq!(panel.property::<String>(&item, "IconName"), "security-medium");
+    assert_eq!(
+        status, "NeedsAttention",
+        "attention: expires within 30 days"
+    );
+    assert_eq!(
+        panel.property::<String>(&item, "IconName"),
+        "security-medium"
+    );
 
     // A token plugged in while the tray runs: SoftHSM2 reports no slot event, the tray's
     // polling sees it.
@@ -733,11 +774,19 @@ fn expiry_is_noticed_once_a_day_and_tokens_plugged_in_and_removed_are_noticed() 
         .args(["--scenario", "bao-minh"])
         .output()
         .unwrap();
-    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
     let plugged = wait_notification("the plugged-in notice", |n| {
         n.summary == "Đã cắm token VSS TEST 2 BAO MINH"
     });
-    assert!(plugged.body.contains("0109876543"), "which unit: {}", plugged.body);
+    assert!(
+        plugged.body.contains("0109876543"),
+        "which unit: {}",
+        plugged.body
+    );
     wait_for("the menu lists the new token", || {
         panel
             .labels(&item)
@@ -764,7 +813,9 @@ fn expiry_is_noticed_once_a_day_and_tokens_plugged_in_and_removed_are_noticed() 
     std::thread::sleep(Duration::from_secs(4));
     let again = notifications();
     assert!(
-        !again.iter().any(|n| n.summary.starts_with("Chứng thư số sắp hết hạn")),
+        !again
+            .iter()
+            .any(|n| n.summary.starts_with("Chứng thư số sắp hết hạn")),
         "once a day: {again:?}"
     );
     tray.quit(&f);
@@ -830,31 +881,47 @@ fn the_verification_and_diagnostics_windows_in_both_languages() {
     panel.click(&item, "Diagnostics");
     let title = "VSS Token Signing diagnostics";
     wait_for("diagnostics window", || {
-        (!run("xdotool", &["search", "--name", title]).trim().is_empty()).then_some(())
+        (!run("xdotool", &["search", "--name", title])
+            .trim()
+            .is_empty())
+        .then_some(())
     });
     std::thread::sleep(Duration::from_millis(1000));
     key_in_window(title, "Return");
     window_gone(title);
-    wait_notification("the copied notice", |n| n.body.contains("support report was copied"));
+    wait_notification("the copied notice", |n| {
+        n.body.contains("support report was copied")
+    });
     let report = wait_for("the clipboard holds the report", || {
         let text = run("xclip", &["-o", "-selection", "clipboard"]);
         text.contains("support report").then_some(text)
     });
     assert!(report.contains("certificates:"), "{report}");
     assert!(!report.contains("001099012345"), "no CCCD: {report}");
-    assert!(!report.contains("123456\n") && !report.contains("PIN 123456"), "no PIN");
+    assert!(
+        !report.contains("123456\n") && !report.contains("PIN 123456"),
+        "no PIN"
+    );
     for token in f.manifest["tokens"].as_array().unwrap() {
         let serial = token["serial"].as_str().unwrap();
         assert!(!report.contains(serial), "no raw token serial: {report}");
     }
-    assert!(!report.contains("0312345678-001"), "the MST only hashed: {report}");
+    assert!(
+        !report.contains("0312345678-001"),
+        "the MST only hashed: {report}"
+    );
     tray.quit(&f);
 }
 
 /// CPU time (user + system, in clock ticks) and resident memory (bytes) of a process.
 fn cost(pid: u32) -> (u64, u64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
     // After the command: state is field 3, utime 14, stime 15 (1-based in proc(5)).
     let ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -877,7 +944,11 @@ fn idle_cost_cpu_near_zero_and_memory_within_budget() {
         .map(|d| PathBuf::from(d).join("release/vss-tray"))
         .filter(|p| p.exists())
         .unwrap_or(release);
-    assert!(release.exists(), "{} is built by tests/tray/run.sh", release.display());
+    assert!(
+        release.exists(),
+        "{} is built by tests/tray/run.sh",
+        release.display()
+    );
     let tray = Tray::start_binary(&f, &release);
     let item = panel.wait_item();
     wait_for("the menu is ready", || {
@@ -894,7 +965,10 @@ fn idle_cost_cpu_near_zero_and_memory_within_budget() {
     let (start, _) = cost(pid);
     std::thread::sleep(window);
     let (end, rss) = cost(pid);
-    let ticks_per_second = run("getconf", &["CLK_TCK"]).trim().parse::<f64>().unwrap_or(100.0);
+    let ticks_per_second = run("getconf", &["CLK_TCK"])
+        .trim()
+        .parse::<f64>()
+        .unwrap_or(100.0);
     let cpu = (end - start) as f64 / ticks_per_second / window.as_secs_f64() * 100.0;
     let budget = vss_protocol::limits::TRAY_IDLE_RSS_BYTES;
     println!(

@@ -62,7 +62,11 @@ pub fn report_lines(report: &VerifyReport, lang: vss_protocol::Lang) -> Vec<Stri
     }
     for sig in &report.signatures {
         if let Some(cert) = &sig.certificate {
-            lines.push(text(lang, "dialog-holder", &[("holder", cert.holder.clone())]));
+            lines.push(text(
+                lang,
+                "dialog-holder",
+                &[("holder", cert.holder.clone())],
+            ));
             let mst = cert
                 .identity
                 .mst
@@ -86,7 +90,10 @@ pub fn report_lines(report: &VerifyReport, lang: vss_protocol::Lang) -> Vec<Stri
         lines.push(text(lang, trust, &[]));
         for reference in &sig.references {
             let mark = if reference.digest_valid { "✓" } else { "✗" };
-            lines.push(format!("{mark} URI=\"{}\" — {}", reference.uri, reference.covers));
+            lines.push(format!(
+                "{mark} URI=\"{}\" — {}",
+                reference.uri, reference.covers
+            ));
         }
         for problem in &sig.problems {
             lines.push(format!("! {problem}"));
