@@ -47,7 +47,7 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 BIN="$CARGO_TARGET_DIR/x86_64-pc-windows-gnu/release"
 if [ "$BUILD" = 1 ]; then
   echo "==> cross-building Windows binaries ($CARGO_TARGET_DIR)"
-  cargo build --release --quiet --target x86_64-pc-windows-gnu -p vss-agent -p vss-cli -p vss-setup
+  cargo build --release --quiet --target x86_64-pc-windows-gnu -p vss-agent -p vss-cli -p vss-setup -p vss-tray
 fi
 SETUP="$CARGO_TARGET_DIR/release/vss-setup"
 if [ "$BUILD" = 1 ] || [ ! -x "$SETUP" ]; then
@@ -79,7 +79,7 @@ sign() { # sign FILE: replaces FILE by its signed copy
 
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
-cp "$BIN/vss-agent.exe" "$BIN/vss.exe" "$BIN/vss-setup.exe" "$STAGE/"
+cp "$BIN/vss-agent.exe" "$BIN/vss.exe" "$BIN/vss-setup.exe" "$BIN/vss-tray.exe" "$STAGE/"
 cp installer/windows/vss-token-signing.wxs "$STAGE/"
 # The manifests name vss-agent.exe relative to themselves (Chrome and Firefox allow a relative
 # path on Windows), so they do not depend on where INSTALLDIR is.

@@ -41,15 +41,15 @@ dialog_test_exe() {
 
 if [ "$MODE" != test ]; then
   echo "==> Windows release build, the dialog tests, the Linux release build for the .deb"
-  cargo build --release --quiet --target x86_64-pc-windows-gnu -p vss-agent -p vss-cli -p vss-setup
+  cargo build --release --quiet --target x86_64-pc-windows-gnu -p vss-agent -p vss-cli -p vss-setup -p vss-tray
   [ -n "$(dialog_test_exe)" ] || { echo "the dialog tests did not build" >&2; exit 1; }
   # scripts/test.sh builds with clippy-driver as the workspace wrapper: the build above was
   # the Windows clippy already (-D warnings).
   if [ -z "${VSS_LINTING_BUILD:-}" ]; then
     echo "==> Windows clippy (dialog, agent, CLI, setup)"
-    cargo clippy --release --quiet --target x86_64-pc-windows-gnu -p vss-dialog -p vss-agent -p vss-cli -p vss-setup -- -D warnings
+    cargo clippy --release --quiet --target x86_64-pc-windows-gnu -p vss-dialog -p vss-agent -p vss-cli -p vss-setup -p vss-tray -- -D warnings
   fi
-  [ -n "${VSS_LINTING_BUILD:-}" ] || cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup
+  [ -n "${VSS_LINTING_BUILD:-}" ] || cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup -p vss-tray
   [ "$MODE" = build ] && exit 0
 fi
 

@@ -50,6 +50,30 @@ wineserver -w
 
 check "vss-agent.exe installed" test -f "$APP/vss-agent.exe"
 check "vss.exe installed" test -f "$APP/vss.exe"
+check "vss-tray.exe installed" test -f "$APP/vss-tray.exe"
+RUN_KEY='HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run'
+contains "the tray starts at each user's logon (HKLM Run)" \
+  "$(reg_query "$RUN_KEY" /v 'VSS Token Signing Tray')" 'vss-tray.exe" --autostart'
+
+echo "==> vss-tray.exe under Wine: starts from the install, reads the machine config, quits on request"
+# Wine draws windows on X: the tray's hidden window and icon get a virtual display.
+TRAY='C:\Program Files\VSS Token Signing\vss-tray.exe'
+if xvfb-run -a bash -c '
+    wine "$1" >"$2/tray.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 150); do
+      grep -rqs "vss-tray started" "$WINEPREFIX/drive_c" --include="vss-tray*" && break
+      sleep 0.2
+    done
+    wine "$1" --quit || exit 1
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
+    exit 1' _ "$TRAY" "$WORK"; then
+  pass "vss-tray.exe --quit ends the running tray"
+else
+  fail "vss-tray.exe did not start and quit (output: $WORK/tray.out)"
+fi
+tray_log=$(grep -rhs "vss-tray started" "$WINEPREFIX/drive_c" --include="vss-tray*" || true)
+contains "the tray read the machine config the MSI wrote" "$tray_log" 'ProgramData\\VSS Token Signing\\config.toml'
 check "host manifest installed" test -f "$APP/vn.vss.token_signing.json"
 manifest=$(cat "$APP/vn.vss.token_signing.json")
 contains "manifest allows only our extension" "$manifest" "\"chrome-extension://$EXT/\""
@@ -217,9 +241,20 @@ lacks "Cốc Cốc policy key (created by us) gone" "$(reg_query 'HKLM\SOFTWARE\
 contains "the admin's own forcelist entry survives uninstall" \
   "$(reg_query 'HKLM\SOFTWARE\Policies\Google\Chrome\ExtensionInstallForcelist' /v 1)" adminsownextension
 lacks "product key gone" "$(reg_query 'HKLM\SOFTWARE')" 'VSS Token Signing'
+lacks "the tray's autostart entry gone" "$(reg_query "$RUN_KEY")" 'VSS Token Signing Tray'
 lacks "no Programs and Features entry" "$(reg_query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s)" 'VSS Token Signing'
 check "config.toml gone" test ! -e "$CONFIG"
 check "ProgramData folder gone" test ! -e "$PROGRAMDATA"
+echo "==> AUTOSTART_TRAY=0: installed without the autostart entry"
+if wine msiexec /i "$(winepath -w "$NEW_MSI")" /qn AUTOSTART_TRAY=0; then
+  wineserver -w
+  check "vss-tray.exe installed" test -f "$APP/vss-tray.exe"
+  lacks "no autostart entry" "$(reg_query "$RUN_KEY")" 'VSS Token Signing Tray'
+  wine msiexec /x "$(winepath -w "$NEW_MSI")" /qn
+  wineserver -w
+else
+  fail "install with AUTOSTART_TRAY=0 failed"
+fi
 left=$(cd "$APP" && ls -A)
 if [ "$left" = "bcryptprimitives.dll" ]; then
   pass "install folder holds only the test's own shim"

@@ -67,6 +67,7 @@ impl App {
                 state: Level::Problem,
                 headline: String::new(),
                 hint: None,
+                code: None,
                 findings: Vec::new(),
                 tokens: Vec::new(),
             }),
@@ -514,7 +515,11 @@ fn capped(mut lines: Vec<String>, lang: Lang) -> String {
     if lines.len() > TRAY_NOTICE_MAX_FILES {
         let more = lines.len() - TRAY_NOTICE_MAX_FILES;
         lines.truncate(TRAY_NOTICE_MAX_FILES);
-        lines.push(text(lang, "tray-notice-more", &[("count", more.to_string())]));
+        lines.push(text(
+            lang,
+            "tray-notice-more",
+            &[("count", more.to_string())],
+        ));
     }
     lines.join("\n")
 }
@@ -544,7 +549,10 @@ pub fn outcome_notice(outcomes: &[FileOutcome], folder: &Path, lang: Lang) -> No
         lines.push(text(
             lang,
             "tray-notice-saved-in",
-            &[("folder", clean(&folder.display().to_string(), TRAY_TEXT_MAX_CHARS * 2))],
+            &[(
+                "folder",
+                clean(&folder.display().to_string(), TRAY_TEXT_MAX_CHARS * 2),
+            )],
         ));
     }
     Notice {

@@ -72,8 +72,12 @@ pub mod xdg {
             .ok()
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| "/etc/xdg".into());
-        dirs.split(':')
-            .any(|d| PathBuf::from(d).join("autostart").join(DESKTOP_FILE).is_file())
+        dirs.split(':').any(|d| {
+            PathBuf::from(d)
+                .join("autostart")
+                .join(DESKTOP_FILE)
+                .is_file()
+        })
     }
 
     /// The toggle's state now.

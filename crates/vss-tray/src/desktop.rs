@@ -16,7 +16,8 @@ use crate::notices::Notice;
 
 pub trait Desktop: Send + Sync {
     /// Several XML files; `None` when the user cancelled.
-    fn choose_files(&self, title: &str, filter: &str, start: &Path) -> Result<Option<Vec<PathBuf>>>;
+    fn choose_files(&self, title: &str, filter: &str, start: &Path)
+        -> Result<Option<Vec<PathBuf>>>;
     /// One folder, starting in `suggested`; `None` when the user cancelled.
     fn choose_folder(&self, title: &str, suggested: &Path) -> Result<Option<PathBuf>>;
     /// A yes/no question with the buttons' labels.
@@ -73,7 +74,11 @@ impl ChooserProgram {
     pub fn choose_folder(&self, title: &str, suggested: &Path) -> Result<Option<PathBuf>> {
         Ok(run_chooser(
             &self.0,
-            &["choose-folder".as_ref(), title.as_ref(), suggested.as_os_str()],
+            &[
+                "choose-folder".as_ref(),
+                title.as_ref(),
+                suggested.as_os_str(),
+            ],
         )?
         .and_then(|mut paths| paths.drain(..).next()))
     }

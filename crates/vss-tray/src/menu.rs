@@ -85,12 +85,10 @@ pub fn status_line(readiness: &Readiness) -> String {
 
 /// A certificate as the menu lists it: holder, MST, expiry date, days left.
 pub fn certificate_line(c: &Certificate, lang: Lang) -> String {
-    let date = time::OffsetDateTime::parse(
-        &c.not_after,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map(vss_cert::display_date)
-    .unwrap_or_else(|_| c.not_after.clone());
+    let date =
+        time::OffsetDateTime::parse(&c.not_after, &time::format_description::well_known::Rfc3339)
+            .map(vss_cert::display_date)
+            .unwrap_or_else(|_| c.not_after.clone());
     let args = [
         ("holder", clean(&c.holder, TRAY_TEXT_MAX_CHARS)),
         (
@@ -132,7 +130,10 @@ pub fn entries(view: &View<'_>) -> Vec<Entry> {
             ],
         )));
         if token.certificates.is_empty() {
-            out.push(Entry::Info(format!("    {}", t("tray-menu-no-certificate"))));
+            out.push(Entry::Info(format!(
+                "    {}",
+                t("tray-menu-no-certificate")
+            )));
         }
         for c in &token.certificates {
             out.push(Entry::Info(format!("    {}", certificate_line(c, lang))));
@@ -162,15 +163,18 @@ pub fn entries(view: &View<'_>) -> Vec<Entry> {
     out.push(Entry::Separator);
     out.push(Entry::Submenu {
         label: t("tray-menu-language"),
-        children: [("tray-menu-lang-vi", Lang::Vi), ("tray-menu-lang-en", Lang::En)]
-            .into_iter()
-            .map(|(id, choice)| Entry::Check {
-                label: t(id),
-                checked: lang == choice,
-                enabled: true,
-                action: Action::Language(choice),
-            })
-            .collect(),
+        children: [
+            ("tray-menu-lang-vi", Lang::Vi),
+            ("tray-menu-lang-en", Lang::En),
+        ]
+        .into_iter()
+        .map(|(id, choice)| Entry::Check {
+            label: t(id),
+            checked: lang == choice,
+            enabled: true,
+            action: Action::Language(choice),
+        })
+        .collect(),
     });
     out.push(Entry::Check {
         label: t("tray-menu-autostart"),
@@ -229,6 +233,7 @@ pub(crate) mod tests {
             state: Level::Attention,
             headline: "Chứng thư sắp hết hạn".into(),
             hint: Some("Hãy gia hạn".into()),
+            code: None,
             findings: Vec::new(),
             tokens: vec![TokenCertificates {
                 token: TokenReport {
@@ -290,7 +295,10 @@ pub(crate) mod tests {
             "Khởi động cùng máy tính",
             "Thoát",
         ] {
-            assert!(labels.contains(&item.to_string()), "{item} missing: {labels:?}");
+            assert!(
+                labels.contains(&item.to_string()),
+                "{item} missing: {labels:?}"
+            );
         }
     }
 
@@ -307,7 +315,9 @@ pub(crate) mod tests {
             busy: true,
         };
         let all = entries(&view);
-        assert!(labels(&all).iter().any(|l| l.ends_with("expired on 31/12/2026")));
+        assert!(labels(&all)
+            .iter()
+            .any(|l| l.ends_with("expired on 31/12/2026")));
         assert!(all.contains(&Entry::Item {
             label: "Signing dossiers…".into(),
             action: Action::Sign,

@@ -73,12 +73,10 @@ fn replaced(c: &Certificate, all: &[&Certificate]) -> bool {
 }
 
 fn unit_args(c: &Certificate, lang: Lang) -> Vec<(&'static str, String)> {
-    let date = time::OffsetDateTime::parse(
-        &c.not_after,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map(vss_cert::display_date)
-    .unwrap_or_else(|_| c.not_after.clone());
+    let date =
+        time::OffsetDateTime::parse(&c.not_after, &time::format_description::well_known::Rfc3339)
+            .map(vss_cert::display_date)
+            .unwrap_or_else(|_| c.not_after.clone());
     vec![
         ("holder", clean(&c.holder, TRAY_TEXT_MAX_CHARS)),
         (
@@ -164,11 +162,8 @@ fn token_key(t: &TokenCertificates) -> String {
 impl TokenWatch {
     /// Notices for tokens plugged in, removed or locked since the last look.
     pub fn changes(&mut self, readiness: &Readiness, lang: Lang) -> Vec<Notice> {
-        let now: BTreeMap<String, &TokenCertificates> = readiness
-            .tokens
-            .iter()
-            .map(|t| (token_key(t), t))
-            .collect();
+        let now: BTreeMap<String, &TokenCertificates> =
+            readiness.tokens.iter().map(|t| (token_key(t), t)).collect();
         let mut out = Vec::new();
         if let Some(seen) = &self.seen {
             for (key, token) in &now {
@@ -195,7 +190,11 @@ impl TokenWatch {
             for (key, label) in seen {
                 if !now.contains_key(key) {
                     out.push(Notice::new(
-                        text(lang, "tray-notice-removed-title", &[("label", label.clone())]),
+                        text(
+                            lang,
+                            "tray-notice-removed-title",
+                            &[("label", label.clone())],
+                        ),
                         text(lang, "tray-notice-removed-body", &[]),
                     ));
                 }
@@ -255,6 +254,7 @@ mod tests {
             state: Level::Ready,
             headline: String::new(),
             hint: None,
+            code: None,
             findings: Vec::new(),
             tokens,
         }
@@ -271,7 +271,11 @@ mod tests {
         let first = expiry_notices(&tokens, &mut marks, day(1), Lang::Vi);
         assert_eq!(first.len(), 1);
         assert_eq!(first[0].title, "Chứng thư số sắp hết hạn: còn 10 ngày");
-        assert!(first[0].body.contains("Thay đổi thông tin"), "{}", first[0].body);
+        assert!(
+            first[0].body.contains("Thay đổi thông tin"),
+            "{}",
+            first[0].body
+        );
         assert!(first[0].body.contains("0312345678-001"));
         // Same stage the next days: nothing more.
         assert!(expiry_notices(&tokens, &mut marks, day(1), Lang::Vi).is_empty());
@@ -286,7 +290,10 @@ mod tests {
         marks.values_mut().for_each(|m| m.date = day(3).to_string());
         let mut same_day = marks.clone();
         assert!(expiry_notices(&seven, &mut same_day, day(3), Lang::Vi).is_empty());
-        assert_eq!(expiry_notices(&seven, &mut marks, day(4), Lang::Vi).len(), 1);
+        assert_eq!(
+            expiry_notices(&seven, &mut marks, day(4), Lang::Vi).len(),
+            1
+        );
         let expired = vec![token("A", vec![same(-1)], false)];
         let notices = expiry_notices(&expired, &mut marks, day(12), Lang::En);
         assert_eq!(notices[0].title, "The certificate has expired");
@@ -306,7 +313,9 @@ mod tests {
     fn plugging_removing_and_locking_a_token_are_each_noticed() {
         let mut watch = TokenWatch::default();
         let a = token("A", vec![certificate(100)], false);
-        assert!(watch.changes(&readiness(vec![a.clone()]), Lang::Vi).is_empty());
+        assert!(watch
+            .changes(&readiness(vec![a.clone()]), Lang::Vi)
+            .is_empty());
         let b = token("B", vec![certificate(200)], false);
         let plugged = watch.changes(&readiness(vec![a.clone(), b]), Lang::Vi);
         assert_eq!(plugged.len(), 1);
