@@ -731,6 +731,19 @@ fn the_outcome_notice_opens_the_folder() {
         (!log.is_empty()).then_some(log)
     });
     assert_eq!(opened.trim(), out_dir.display().to_string());
+    let outcome = notifications()
+        .into_iter()
+        .find(|n| n.summary.starts_with("Đã ký "))
+        .expect("the outcome notice");
+    assert_eq!(outcome.summary, "Đã ký 2/2 hồ sơ");
+    // What scripts/demo.sh shows.
+    println!(
+        "notification: {}\n{}\nscreenshot: {}\n\"Mở thư mục\" opened: {}",
+        outcome.summary,
+        outcome.body,
+        shot.display(),
+        opened.trim()
+    );
     tray.quit(&f);
 }
 
