@@ -24,7 +24,7 @@ done
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR_DEB:-${CARGO_TARGET_DIR:-$ROOT/target}}
 if [ "$BUILD" = 1 ]; then
   echo "==> release build ($CARGO_TARGET_DIR)"
-  cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup
+  cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup -p vss-tray
 fi
 BIN="$CARGO_TARGET_DIR/release"
 
@@ -32,8 +32,10 @@ STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 PKG="$STAGE/pkg"
 install -d -m 0755 "$PKG/DEBIAN" "$PKG/usr/bin" "$PKG/usr/sbin" "$PKG/etc/vss-token-signing" \
-  "$PKG/usr/lib/systemd/user" "$PKG/usr/share/doc/vss-token-signing"
-install -m 0755 -s "$BIN/vss-agent" "$BIN/vss" "$PKG/usr/bin/"
+  "$PKG/usr/lib/systemd/user" "$PKG/usr/share/doc/vss-token-signing" "$PKG/etc/xdg/autostart"
+install -m 0755 -s "$BIN/vss-agent" "$BIN/vss" "$BIN/vss-tray" "$PKG/usr/bin/"
+# The tray starts at each user's logon (XDG autostart); the user's own entry overrides it.
+install -m 0644 installer/debian/vss-tray.desktop "$PKG/etc/xdg/autostart/vss-tray.desktop"
 install -m 0755 -s "$BIN/vss-setup" "$PKG/usr/sbin/"
 install -m 0644 installer/debian/config.toml "$PKG/etc/vss-token-signing/config.toml"
 install -m 0644 installer/debian/vss-agent.service "$PKG/usr/lib/systemd/user/vss-agent.service"
@@ -60,7 +62,7 @@ echo /etc/vss-token-signing/config.toml >"$PKG/DEBIAN/conffiles"
 # Shared-library dependencies as dpkg-shlibdeps computes them for these binaries.
 mkdir -p "$STAGE/src/debian"
 printf 'Source: vss-token-signing\n\nPackage: vss-token-signing\nArchitecture: any\n' >"$STAGE/src/debian/control"
-DEPENDS=$(cd "$STAGE/src" && dpkg-shlibdeps -O "$PKG/usr/bin/vss-agent" "$PKG/usr/bin/vss" "$PKG/usr/sbin/vss-setup" 2>/dev/null \
+DEPENDS=$(cd "$STAGE/src" && dpkg-shlibdeps -O "$PKG/usr/bin/vss-agent" "$PKG/usr/bin/vss" "$PKG/usr/bin/vss-tray" "$PKG/usr/sbin/vss-setup" 2>/dev/null \
   | sed -n 's/^shlibs:Depends=//p')
 SIZE=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 sed -e "s|@VERSION@|${VERSION}-1|" -e "s|@ARCH@|$ARCH|" -e "s|@SIZE@|$SIZE|" -e "s|@DEPENDS@|$DEPENDS|" \

@@ -43,4 +43,10 @@ echo; echo "==> the portal flow in Chromium"
 tests/e2e/demo.sh
 echo; echo "==> the extension's \"Ký hồ sơ\" page signs two dossiers (one consent, one PIN)"
 node tests/e2e/demo-dossier.js
+echo; echo "==> the background app (vss-tray) under Xvfb: \"Ký hồ sơ…\" from its menu signs two dossiers"
+# tests/tray/run.sh makes the desktop session (Xvfb, a session bus, dunst); the test plays the
+# panel (clicks the menu over D-Bus) and the person (the file chooser, the PIN).
+tests/tray/run.sh the_outcome_notice_opens_the_folder --nocapture 2>&1 \
+  | grep -A8 '^notification:' || echo "(the tray demo did not run: see tests/tray/run.sh)"
+
 echo; echo "Demo files: $DEMO"

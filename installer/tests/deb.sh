@@ -57,6 +57,8 @@ else
 fi
 
 contains "vss --version from the package" "$("$ROOT/usr/bin/vss" --version)" "vss 0.1.0"
+contains "the tray starts at logon (XDG autostart)" "$(cat "$ROOT/etc/xdg/autostart/vss-tray.desktop")" "Exec=/usr/bin/vss-tray --autostart"
+contains "vss-tray --version from the package" "$("$ROOT/usr/bin/vss-tray" --version)" "vss-tray 0.1.0"
 contains "vss-setup --version from the package" "$("$ROOT/usr/sbin/vss-setup" --version)" "vss-setup 0.1.0"
 reply=$(HOME="$WORK/home" python3 "$HERE/native_frames.py" "$ROOT/usr/bin/vss-agent" "chrome-extension://$EXT/" -- \
   '{"id":"1","command":"version","origin":"https://gddt.baohiemxahoi.gov.vn"}' 2>"$WORK/agent-stderr.log") \

@@ -58,6 +58,9 @@ contains "the tray starts at each user's logon (HKLM Run)" \
 echo "==> vss-tray.exe under Wine: starts from the install, reads the machine config, quits on request"
 # Wine draws windows on X: the tray's hidden window and icon get a virtual display.
 TRAY='C:\Program Files\VSS Token Signing\vss-tray.exe'
+# A wineserver from the headless steps would keep its display-less desktop.
+wineserver -k 2>/dev/null || true
+wineserver -w
 if xvfb-run -a bash -c '
     wine "$1" >"$2/tray.out" 2>&1 &
     pid=$!
@@ -72,6 +75,8 @@ if xvfb-run -a bash -c '
 else
   fail "vss-tray.exe did not start and quit (output: $WORK/tray.out)"
 fi
+wineserver -k 2>/dev/null || true
+wineserver -w
 tray_log=$(grep -rhs "vss-tray started" "$WINEPREFIX/drive_c" --include="vss-tray*" || true)
 contains "the tray read the machine config the MSI wrote" "$tray_log" 'ProgramData\\VSS Token Signing\\config.toml'
 check "host manifest installed" test -f "$APP/vn.vss.token_signing.json"

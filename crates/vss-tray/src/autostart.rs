@@ -131,6 +131,14 @@ mod tests {
     }
 
     #[test]
+    fn the_debian_package_installs_the_entry_the_toggle_writes() {
+        assert_eq!(
+            include_str!("../../../installer/debian/vss-tray.desktop"),
+            desktop_entry("/usr/bin/vss-tray", true)
+        );
+    }
+
+    #[test]
     fn a_hidden_entry_is_off() {
         assert!(entry_enabled(&desktop_entry("/usr/bin/vss-tray", true)));
         assert!(!entry_enabled(&desktop_entry("/usr/bin/vss-tray", false)));

@@ -131,11 +131,11 @@ impl Panel {
     /// and toggle state.
     fn layout(&self, name: &str) -> Vec<MenuLine> {
         let menu = self.menu(name);
-        let (_revision, root): (u32, (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>)) = menu
+        let (_revision, root): (u32, MenuNode) = menu
             .call("GetLayout", &(0i32, -1i32, Vec::<String>::new()))
             .expect("GetLayout");
         let mut out = Vec::new();
-        flatten(&root.2, 0, &mut out);
+        flatten(&root.2, &mut out);
         out
     }
 
@@ -158,6 +158,9 @@ impl Panel {
     }
 }
 
+/// A dbusmenu layout node: id, properties, children.
+type MenuNode = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+
 #[derive(Debug, Clone)]
 struct MenuLine {
     id: i32,
@@ -166,15 +169,14 @@ struct MenuLine {
     toggled: Option<bool>,
 }
 
-fn flatten(children: &[OwnedValue], depth: usize, out: &mut Vec<MenuLine>) {
+fn flatten(children: &[OwnedValue], out: &mut Vec<MenuLine>) {
     for child in children {
         let value: ZValue<'_> = child.try_clone().unwrap().into();
         let value = match value {
             ZValue::Value(inner) => *inner,
             other => other,
         };
-        let (id, props, grandchildren): (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>) =
-            value.try_into().expect("a dbusmenu item");
+        let (id, props, grandchildren): MenuNode = value.try_into().expect("a dbusmenu item");
         let label = props
             .get("label")
             .and_then(|v| String::try_from(v.try_clone().unwrap()).ok())
@@ -193,7 +195,7 @@ fn flatten(children: &[OwnedValue], depth: usize, out: &mut Vec<MenuLine>) {
             enabled,
             toggled,
         });
-        flatten(&grandchildren, depth + 1, out);
+        flatten(&grandchildren, out);
     }
 }
 
@@ -731,6 +733,19 @@ fn the_outcome_notice_opens_the_folder() {
         (!log.is_empty()).then_some(log)
     });
     assert_eq!(opened.trim(), out_dir.display().to_string());
+    let outcome = notifications()
+        .into_iter()
+        .find(|n| n.summary.starts_with("Đã ký "))
+        .expect("the outcome notice");
+    assert_eq!(outcome.summary, "Đã ký 2/2 hồ sơ");
+    // What scripts/demo.sh shows.
+    println!(
+        "notification: {}\n{}\nscreenshot: {}\n\"Mở thư mục\" opened: {}",
+        outcome.summary,
+        outcome.body,
+        shot.display(),
+        opened.trim()
+    );
     tray.quit(&f);
 }
 
