@@ -106,16 +106,21 @@ mkdir -p "$(dirname "$OUT")"
 # - the deployment properties in SecureCustomProperties, so a managed/GPO install passes them
 #   to the elevated custom action;
 # - IncludeMaximum (256) on the upgrade row, so the same version (a rebuild) also replaces an
-#   installed one instead of installing side by side.
+#   installed one instead of installing side by side;
+# - the condition of the tray's autostart component (HKLM Run): AUTOSTART_TRAY = "1".
 (
   cd "$STAGE"
   msiinfo export product.msi Property | tr -d '\r' \
-    | awk -F'\t' 'BEGIN{OFS="\t"} NR>3 && $1=="SecureCustomProperties"{$2=$2";ALLOWED_ORIGINS;HASH_SIGNING_ORIGINS;PKCS11_MODULES;LOCK_POLICY;FORCE_INSTALL_EXTENSION;EXTENSION_UPDATE_URL;ALLOW_LOCAL_NETWORK;BLOCK_LEGACY_EXTENSION"} {print}' \
+    | awk -F'\t' 'BEGIN{OFS="\t"} NR>3 && $1=="SecureCustomProperties"{$2=$2";ALLOWED_ORIGINS;HASH_SIGNING_ORIGINS;PKCS11_MODULES;LOCK_POLICY;FORCE_INSTALL_EXTENSION;EXTENSION_UPDATE_URL;ALLOW_LOCAL_NETWORK;BLOCK_LEGACY_EXTENSION;AUTOSTART_TRAY"} {print}' \
     > Property.idt
   msiinfo export product.msi Upgrade | tr -d '\r' \
     | awk -F'\t' 'BEGIN{OFS="\t"} NR>3 && $7=="WIX_UPGRADE_DETECTED"{$5=$5+256} {print}' \
     > Upgrade.idt
-  msibuild product.msi -i Property.idt -i Upgrade.idt
+  msiinfo export product.msi Component | tr -d '\r' \
+    | awk -F'\t' 'BEGIN{OFS="\t"} NR>3 && $1=="TrayAutostart"{$5="AUTOSTART_TRAY = \"1\""} {print}' \
+    > Component.idt
+  grep -q 'AUTOSTART_TRAY = "1"' Component.idt
+  msibuild product.msi -i Property.idt -i Upgrade.idt -i Component.idt
 )
 sign "$STAGE/product.msi"
 cp "$STAGE/product.msi" "$OUT"

@@ -65,7 +65,7 @@ if xvfb-run -a bash -c '
     wine "$1" >"$2/tray.out" 2>&1 &
     pid=$!
     for _ in $(seq 1 150); do
-      grep -rqs "vss-tray started" "$WINEPREFIX/drive_c" --include="vss-tray*" && break
+      grep -rqs "vss-tray started" "$WINEPREFIX/drive_c" --include="vss-tray*.log" && break
       sleep 0.2
     done
     wine "$1" --quit || exit 1
@@ -77,7 +77,7 @@ else
 fi
 wineserver -k 2>/dev/null || true
 wineserver -w
-tray_log=$(grep -rhs "vss-tray started" "$WINEPREFIX/drive_c" --include="vss-tray*" || true)
+tray_log=$(grep -rhs "vss-tray started" "$WINEPREFIX/drive_c" --include="vss-tray*.log" || true)
 contains "the tray read the machine config the MSI wrote" "$tray_log" 'ProgramData\\VSS Token Signing\\config.toml'
 check "host manifest installed" test -f "$APP/vn.vss.token_signing.json"
 manifest=$(cat "$APP/vn.vss.token_signing.json")

@@ -216,12 +216,6 @@ pub fn run(config: Config, autostarted: bool) -> ExitCode {
         unsafe { PostMessageW(existing, WM_ACTIVATE_TRAY, 0, 0) };
         return ExitCode::SUCCESS;
     }
-    tracing::info!(
-        machine_config = ?config.sources.machine,
-        user_config = ?config.sources.user,
-        lang = config.lang.code(),
-        "vss-tray started"
-    );
     let desktop = Arc::new(WindowsDesktop::new(&config));
     let app = Arc::new(App::new(
         Service::new(config),
@@ -268,6 +262,14 @@ pub fn run(config: Config, autostarted: bool) -> ExitCode {
     *WINDOW.lock() = window as isize;
     app.refresh();
     icon(window, NIM_ADD, &app);
+    // Logged once the window is there: from now on `--quit` reaches it.
+    let config = &app.service.config;
+    tracing::info!(
+        machine_config = ?config.sources.machine,
+        user_config = ?config.sources.user,
+        lang = config.lang.code(),
+        "vss-tray started"
+    );
     // SAFETY: a timer on our own window; the message loop below runs until WM_QUIT.
     unsafe {
         SetTimer(
