@@ -90,7 +90,7 @@ echo "==> MSI signed with a PKCS#12 file and an RFC 3161 time stamp"
 mkdir -p p12-files
 (cd p12-files && msiextract ../p12.msi >/dev/null)
 mapfile -t exes < <(find p12-files -name '*.exe' | sort)
-[ ${#exes[@]} = 3 ] && pass "three .exe files in the signed MSI" || fail "${#exes[@]} .exe files in the signed MSI"
+[ ${#exes[@]} = 4 ] && pass "four .exe files (agent, vss, vss-setup, vss-tray) in the signed MSI" || fail "${#exes[@]} .exe files in the signed MSI"
 verify_signed "PKCS#12" p12.msi "${exes[@]}"
 contains "the MSI carries an RFC 3161 time stamp" "$(osslsigncode verify -CAfile ca.pem -TSA-CAfile ca.pem -in p12.msi 2>&1)" "Timestamp Server Signature verification: ok"
 
