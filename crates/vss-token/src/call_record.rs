@@ -9,7 +9,9 @@
 //! and removes the file.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
+#[cfg(not(unix))]
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -27,6 +29,8 @@ struct State {
     file: File,
     next_id: u64,
     in_flight: Vec<(u64, String, String)>,
+    /// Bytes written at the start of the file last time.
+    written: usize,
 }
 
 /// This process's record of calls in flight.
@@ -71,6 +75,7 @@ impl CallRecord {
                 file,
                 next_id: 0,
                 in_flight: Vec::new(),
+                written: 0,
             }),
         })
     }
@@ -117,20 +122,35 @@ impl CallRecord {
     }
 }
 
+/// Writes the calls in flight over the start of the file, padded with empty lines to the
+/// length written before instead of truncating: one positioned write per change (readers skip
+/// empty lines), the file never longer than the most calls ever in flight at once.
 fn rewrite(state: &mut State) {
-    let text: String = state
+    let mut text: String = state
         .in_flight
         .iter()
         .map(|(_, function, module)| format!("{function}\t{module}\n"))
         .collect();
-    let written = state
-        .file
-        .set_len(0)
-        .and_then(|_| state.file.seek(SeekFrom::Start(0)))
-        .and_then(|_| state.file.write_all(text.as_bytes()));
+    if text.len() < state.written {
+        let pad = state.written - text.len();
+        text.extend(std::iter::repeat_n('\n', pad));
+    }
+    state.written = text.len();
+    let written = write_at_start(&state.file, text.as_bytes());
     if let Err(e) = written {
         tracing::debug!(error = %e, "cannot update the record of driver calls");
     }
+}
+
+#[cfg(unix)]
+fn write_at_start(file: &File, bytes: &[u8]) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, 0)
+}
+
+#[cfg(not(unix))]
+fn write_at_start(mut file: &File, bytes: &[u8]) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(bytes)
 }
 
 /// Moves the calls of dead processes' records to the history and removes those records.
@@ -246,7 +266,25 @@ mod tests {
         collect_leftovers(dir.path());
         assert!(own.exists());
         assert!(recent_crashes(dir.path(), OffsetDateTime::now_utc()).is_empty());
+        // A second call, then both return: the file holds only empty lines (no call).
+        let second = record.enter(Path::new("/opt/ca/b.so"), "C_Sign");
+        assert_eq!(
+            std::fs::read_to_string(&own).unwrap(),
+            "C_GetSlotList\t/opt/ca/a.so\nC_Sign\t/opt/ca/b.so\n"
+        );
         record.leave(id);
-        assert_eq!(std::fs::read_to_string(&own).unwrap(), "");
+        assert_eq!(
+            std::fs::read_to_string(&own)
+                .unwrap()
+                .trim_start_matches('\n'),
+            "C_Sign\t/opt/ca/b.so\n".to_string() + &"\n".repeat(27)
+        );
+        record.leave(second);
+        let left = std::fs::read_to_string(&own).unwrap();
+        assert!(left.chars().all(|c| c == '\n'), "{left:?}");
+        // A process that died now would leave no call behind.
+        drop(record);
+        collect_leftovers(dir.path());
+        assert!(recent_crashes(dir.path(), OffsetDateTime::now_utc()).is_empty());
     }
 }
