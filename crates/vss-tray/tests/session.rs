@@ -781,6 +781,15 @@ fn signing_through_the_real_file_chooser_driven_from_the_keyboard() {
     );
     // No scripted chooser was involved.
     assert!(tray.log("chooser.log").is_empty());
+    // What scripts/demo.sh shows.
+    println!(
+        "notification: {}\n{}\nscreenshot of the real file chooser: {}",
+        done.summary,
+        done.body,
+        screenshots_dir()
+            .join("real-chooser-files-vi.png")
+            .display()
+    );
     tray.quit(&f);
 }
 
