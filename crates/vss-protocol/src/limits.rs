@@ -126,6 +126,10 @@ pub const DRIVER_PINPAD_LOGIN_TIMEOUT: Duration = Duration::from_secs(60);
 /// Longest C_Finalize may take when a process ends; then it exits anyway.
 pub const DRIVER_FINALIZE_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// Size of a process's record of driver calls in flight (mapped into memory; see
+/// `vss_token::call_record`): lines of "function<TAB>module path".
+pub const CALL_RECORD_BYTES: usize = 64 * 1024;
+
 /// Threads that ran a PKCS#11 call wait this long for the next one before they end (a burst of
 /// requests reuses them; an idle agent or tray keeps none).
 pub const DRIVER_WORKER_IDLE: Duration = Duration::from_secs(30);

@@ -27,6 +27,10 @@ pub use vss_protocol::DriverCrash;
 
 struct State {
     file: File,
+    /// The file mapped into memory (Unix): a change is a memory write, no system call, and
+    /// the kernel's page cache keeps it however the process dies.
+    #[cfg(unix)]
+    map: Option<memmap2::MmapMut>,
     next_id: u64,
     in_flight: Vec<(u64, String, String)>,
     /// Bytes written at the start of the file last time.
@@ -69,10 +73,14 @@ impl CallRecord {
             .write(true)
             .open(&path)?;
         fs4::FileExt::lock(&file)?;
+        #[cfg(unix)]
+        let map = map_record(&file);
         Ok(CallRecord {
             dir: dir.to_path_buf(),
             state: Mutex::new(State {
                 file,
+                #[cfg(unix)]
+                map,
                 next_id: 0,
                 in_flight: Vec::new(),
                 written: 0,
@@ -136,9 +144,44 @@ fn rewrite(state: &mut State) {
         text.extend(std::iter::repeat_n('\n', pad));
     }
     state.written = text.len();
+    #[cfg(unix)]
+    if let Some(map) = &mut state.map {
+        // Past the mapping's end (calls in flight by the thousand), the record keeps what fits
+        // up to the last whole line.
+        let mut len = text.len().min(map.len());
+        while len > 0 && !text.is_char_boundary(len) {
+            len -= 1;
+        }
+        let len = text[..len].rfind('\n').map_or(0, |end| end + 1);
+        let end = text.len().min(map.len());
+        map[..len].copy_from_slice(&text.as_bytes()[..len]);
+        map[len..end].fill(b'\n');
+        return;
+    }
     let written = write_at_start(&state.file, text.as_bytes());
     if let Err(e) = written {
         tracing::debug!(error = %e, "cannot update the record of driver calls");
+    }
+}
+
+/// Maps the record file, grown to `CALL_RECORD_BYTES` (zeros, which readers skip); `None` if
+/// the system refuses (then each change is a positioned write).
+#[cfg(unix)]
+fn map_record(file: &File) -> Option<memmap2::MmapMut> {
+    let mapped = file
+        .set_len(limits::CALL_RECORD_BYTES as u64)
+        .and_then(|()| {
+            // SAFETY: the file is this process's own (a unique name, locked exclusively while the
+            // process lives); other processes read it only once they can lock it, after this
+            // process is gone. Nothing truncates it while mapped.
+            unsafe { memmap2::MmapMut::map_mut(file) }
+        });
+    match mapped {
+        Ok(map) => Some(map),
+        Err(e) => {
+            tracing::debug!(error = %e, "the record of driver calls is written, not mapped");
+            None
+        }
     }
 }
 
@@ -178,6 +221,7 @@ fn collect_leftovers(dir: &Path) {
         let _ = file.read_to_string(&mut text);
         drop(file);
         let crashes: String = text
+            .trim_end_matches('\0')
             .lines()
             .filter_map(|line| line.split_once('\t'))
             .map(|(function, module)| format!("{now}\t{function}\t{module}\n"))
@@ -222,6 +266,14 @@ pub fn recent_crashes(dir: &Path, now: OffsetDateTime) -> Vec<DriverCrash> {
 mod tests {
     use super::*;
 
+    /// The record's text without the zeros of the mapped file's unused end.
+    fn read_record(path: &Path) -> String {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .trim_end_matches('\0')
+            .to_string()
+    }
+
     #[test]
     fn a_record_left_unlocked_with_calls_in_it_becomes_a_crash() {
         let dir = tempfile::tempdir().unwrap();
@@ -258,10 +310,7 @@ mod tests {
             .find(|e| e.path().extension().is_some_and(|x| x == RECORD_SUFFIX))
             .unwrap()
             .path();
-        assert_eq!(
-            std::fs::read_to_string(&own).unwrap(),
-            "C_GetSlotList\t/opt/ca/a.so\n"
-        );
+        assert_eq!(read_record(&own), "C_GetSlotList\t/opt/ca/a.so\n");
         // Another process starting now sees a locked record: not a crash.
         collect_leftovers(dir.path());
         assert!(own.exists());
@@ -269,18 +318,16 @@ mod tests {
         // A second call, then both return: the file holds only empty lines (no call).
         let second = record.enter(Path::new("/opt/ca/b.so"), "C_Sign");
         assert_eq!(
-            std::fs::read_to_string(&own).unwrap(),
+            read_record(&own),
             "C_GetSlotList\t/opt/ca/a.so\nC_Sign\t/opt/ca/b.so\n"
         );
         record.leave(id);
         assert_eq!(
-            std::fs::read_to_string(&own)
-                .unwrap()
-                .trim_start_matches('\n'),
+            read_record(&own),
             "C_Sign\t/opt/ca/b.so\n".to_string() + &"\n".repeat(27)
         );
         record.leave(second);
-        let left = std::fs::read_to_string(&own).unwrap();
+        let left = read_record(&own);
         assert!(left.chars().all(|c| c == '\n'), "{left:?}");
         // A process that died now would leave no call behind.
         drop(record);

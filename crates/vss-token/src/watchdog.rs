@@ -337,14 +337,16 @@ mod tests {
         assert!(reused, "a finished worker takes the next call");
         // A call that holds its thread (a PIN pad) does not hold up another.
         let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
         let holder = std::thread::spawn(move || {
             guarded(path, "C_Login", Duration::from_secs(5), None, move |_| {
+                started_tx.send(()).unwrap();
                 wait.recv().ok();
                 std::thread::current().id()
             })
             .unwrap()
         });
-        std::thread::sleep(Duration::from_millis(50));
+        started_rx.recv().unwrap();
         let started = Instant::now();
         let other = thread_of();
         assert!(started.elapsed() < Duration::from_millis(500));
