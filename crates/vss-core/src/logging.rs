@@ -41,7 +41,13 @@ pub fn init(config: &Config, file_name: &str, to_stderr: bool) -> Option<WorkerG
             .ok()
     }) {
         Some(appender) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
+            // The default queue (128,000 lines) is allocated and written through up front: 4 MiB
+            // resident in every agent process. Lines are not dropped when it is full: the
+            // writer waits (a file append) rather than lose one.
+            let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(vss_protocol::limits::LOG_QUEUE_LINES)
+                .lossy(false)
+                .finish(appender);
             (
                 Some(
                     fmt::layer()

@@ -71,6 +71,9 @@ pub const MAX_DOCUMENT_NAME_CHARS: usize = 120;
 /// Log files kept (one a day).
 pub const LOG_FILES_KEPT: usize = 7;
 
+/// Log lines queued for the log file's writer thread (the writer waits when it is full).
+pub const LOG_QUEUE_LINES: usize = 4096;
+
 /// Longest command name written to a log line.
 pub const MAX_LOGGED_COMMAND_CHARS: usize = 32;
 

@@ -222,9 +222,11 @@ pub(crate) fn guarded<T: Send + 'static>(
 /// A call to run on a worker thread.
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
-/// Worker threads waiting for a call: each with its id and the way to hand it one.
-static IDLE: LazyLock<Mutex<Vec<(u64, mpsc::Sender<Job>)>>> =
-    LazyLock::new(|| Mutex::new(Vec::new()));
+/// A worker thread waiting for a call: its id and the way to hand it one.
+type IdleWorker = (u64, mpsc::Sender<Job>);
+
+/// Worker threads waiting for a call.
+static IDLE: LazyLock<Mutex<Vec<IdleWorker>>> = LazyLock::new(|| Mutex::new(Vec::new()));
 static NEXT_WORKER: AtomicU64 = AtomicU64::new(0);
 
 /// Runs `job` on an idle worker thread, or on a new one when none is idle (so a call never
