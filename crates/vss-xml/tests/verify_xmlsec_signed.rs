@@ -140,10 +140,8 @@ fn the_committed_xmlsec1_signed_form_verifies_and_is_trusted_with_its_own_certif
     assert!(!report.trusted, "no anchor given");
     let sig = &report.signatures[0];
     assert_eq!(sig.parent.as_deref(), Some("Cky"));
-    assert_eq!(
-        sig.references[0].covers,
-        "the whole document, without this signature"
-    );
+    let covers = sig.references[0].covers.as_ref().expect("followed");
+    assert_eq!(covers.code, vss_xml::FindingCode::CoversDocumentEnveloped);
     let cert = sig.certificate.as_ref().expect("certificate");
     assert_eq!(cert.holder, "CÔNG TY TNHH THƯƠNG MẠI DỊCH VỤ ÁNH DƯƠNG");
 }
