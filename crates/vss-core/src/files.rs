@@ -90,7 +90,7 @@ pub fn sign_files(
             }
             match read_input(input, limits::XML_MAX_BYTES) {
                 Ok(xml) => BatchItem::new(name, xml),
-                Err(e) => BatchItem::refused(name, file_error(input, e)),
+                Err(err) => BatchItem::refused(name, err),
             }
         })
         .collect();
