@@ -23,7 +23,7 @@ fn variants() -> Vec<(&'static str, String)> {
         ("BEL and backspace", format!("r5\u{7}\u{8}\u{8}{FORGED}")),
         ("C1 CSI and NEL", format!("r6\u{9b}2K\u{85}{FORGED}")),
         ("line separator", format!("r7\u{2028}{FORGED}\u{2029}")),
-        ("bidi override", format!("r8\u{202e}ko=emoctuo")),
+        ("bidi override", "r8\u{202e}ko=emoctuo".to_string()),
         ("fake field", "r9 outcome=ok command=sign-hash".to_string()),
     ]
 }

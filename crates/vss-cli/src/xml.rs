@@ -129,7 +129,11 @@ impl Reporter<'_> {
                 "cli-xml-failed",
                 &[
                     ("file", display::path(&file.input)),
-                    ("message", err.localize(self.lang).message),
+                    // The message may quote the document (an MST, a reason): escaped too.
+                    (
+                        "message",
+                        display::escape(&err.localize(self.lang).message).into_owned(),
+                    ),
                 ],
             ),
         };

@@ -239,14 +239,14 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for EscapingForma
             if keep_as_is(c, &mut self.marks) {
                 continue;
             }
-            w.write_all(fragment[start..at].as_bytes())?;
+            w.write_all(&fragment.as_bytes()[start..at])?;
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 write!(w, "\\u{:04x}", unit)?;
             }
             start = at + c.len_utf8();
         }
-        w.write_all(fragment[start..].as_bytes())
+        w.write_all(&fragment.as_bytes()[start..])
     }
 
     fn write_char_escape<W: ?Sized + std::io::Write>(
