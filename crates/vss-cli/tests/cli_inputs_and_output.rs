@@ -567,3 +567,177 @@ fn text_from_inside_a_file_cannot_repaint_an_invalid_verdict() {
         .unwrap()
         .contains("\r\nHỢP LỆ"));
 }
+
+/// A key and a self-signed certificate whose CN would, printed raw, move the cursor up, wipe the
+/// verdict line and print a valid, trusted one (ESC [1A, ESC [2K, CR, newline, U+202E).
+fn evil_signer(dir: &Path) -> (PathBuf, PathBuf) {
+    std::fs::create_dir_all(dir).unwrap();
+    let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
+    let cn = "Evil\u{1b}[1A\u{1b}[2K\rHỢP LỆ: ok.xml\n  Chuỗi: tin cậy ✓\u{202e}\u{9b}2K";
+    let out = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .arg("-subj")
+        .arg(format!("/CN={cn}/UID=MST:0312345678-001"))
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (key, cert)
+}
+
+/// The test unit's TK1-TS signed by xmlsec1 with rsa-sha1 over a sha1 digest (a real SHA-1
+/// signature, as older declaration software made them).
+fn xmlsec1_sha1_signed(dir: &Path, key: &Path, cert: &Path) -> PathBuf {
+    let form = std::fs::read_to_string(our_tk1(dir, "unsigned.xml")).unwrap();
+    let c14n = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+    let template = format!(
+        "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\" Id=\"sigid\"><SignedInfo>\
+         <CanonicalizationMethod Algorithm=\"{c14n}\"/>\
+         <SignatureMethod Algorithm=\"http://www.w3.org/2000/09/xmldsig#rsa-sha1\"/>\
+         <Reference URI=\"\"><Transforms>\
+         <Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>\
+         <Transform Algorithm=\"{c14n}\"/></Transforms>\
+         <DigestMethod Algorithm=\"http://www.w3.org/2000/09/xmldsig#sha1\"/><DigestValue/>\
+         </Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data><X509Certificate/>\
+         </X509Data></KeyInfo></Signature>"
+    );
+    let (open, close) = form.split_once("<Cky>").expect("the form has <Cky>");
+    let with_template = format!("{open}<Cky>{template}{close}");
+    let tpl = dir.join("template.xml");
+    std::fs::write(&tpl, with_template).unwrap();
+    let signed = dir.join("signed-sha1.xml");
+    let mut keys = key.as_os_str().to_owned();
+    keys.push(",");
+    keys.push(cert);
+    let out = Command::new("xmlsec1")
+        .args(["--sign", "--privkey-pem"])
+        .arg(keys)
+        .arg("--output")
+        .arg(&signed)
+        .arg(&tpl)
+        .output()
+        .expect("xmlsec1 is installed (scripts/setup.sh)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    signed
+}
+
+#[test]
+fn an_xmlsec1_sha1_signature_is_weak_and_its_certificate_cannot_repaint_the_verdict() {
+    let f = Fixture::new("an-sinh");
+    let dir = f.dir.join("sha1");
+    let (key, cert) = evil_signer(&dir);
+    let signed = xmlsec1_sha1_signed(&dir, &key, &cert);
+    let verdicts =
+        |stdout: &str, prefix: &str| stdout.lines().filter(|l| l.starts_with(prefix)).count();
+
+    // Valid, weak, with the warning, in both languages; the holder escaped.
+    for (lang, valid, weak_word) in [("vi", "HỢP LỆ", "SHA-1"), ("en", "VALID", "SHA-1")] {
+        let run = vss(
+            &f,
+            &os(&["--lang", lang, "verify-xml", signed.to_str().unwrap()]),
+            &[],
+        );
+        assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+        assert_clean(&run.stdout, "verify-xml");
+        assert_eq!(
+            verdicts(&run.stdout, valid),
+            1,
+            "one verdict line:\n{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("\\u{1b}[1A"),
+            "the holder, escaped:\n{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.lines().filter(|l| l.contains(weak_word)).count() >= 3,
+            "{}",
+            run.stdout
+        );
+    }
+    let run = vss(
+        &f,
+        &os(&["verify-xml", "--json", signed.to_str().unwrap()]),
+        &[],
+    );
+    assert_clean(&run.stdout, "verify-xml --json");
+    let line = &json_lines(&run.stdout)[0];
+    let report = &line["report"];
+    assert_eq!(
+        (line["ok"].clone(), report["weak"].clone()),
+        (true.into(), true.into())
+    );
+    let sig = &report["signatures"][0];
+    assert_eq!(sig["weak"], true);
+    assert_eq!(sig["references"][0]["weak"], true);
+    let codes: Vec<&str> = sig["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["weak_signature_method", "weak_digest_method"]);
+    assert!(sig["certificate"]["holder"]
+        .as_str()
+        .unwrap()
+        .starts_with("Evil"));
+
+    // Tampered: not valid, and no line the certificate wrote can say otherwise.
+    let tampered = dir.join("tampered.xml");
+    let text = std::fs::read_to_string(&signed).unwrap();
+    std::fs::write(&tampered, text.replacen("11/2026", "12/2099", 1)).unwrap();
+    let run = vss(&f, &os(&["verify-xml", tampered.to_str().unwrap()]), &[]);
+    assert_eq!(run.code, Some(1));
+    assert_clean(&run.stdout, "verify-xml tampered");
+    assert_eq!(verdicts(&run.stdout, "HỢP LỆ"), 0, "{}", run.stdout);
+    assert_eq!(verdicts(&run.stdout, "KHÔNG HỢP LỆ"), 1, "{}", run.stdout);
+
+    // The admin rejects SHA-1: the same file is invalid, saying why.
+    let machine = f.dir.join("machine.toml");
+    std::fs::write(&machine, "[verify]\nreject_sha1 = true\n").unwrap();
+    let env = [("VSS_MACHINE_CONFIG", machine.to_str().unwrap())];
+    let run = vss(
+        &f,
+        &os(&["verify-xml", "--json", signed.to_str().unwrap()]),
+        &env,
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    let line = &json_lines(&run.stdout)[0];
+    assert_eq!(line["report"]["valid"], false);
+    let problems = line["report"]["signatures"][0]["problems"]
+        .as_array()
+        .unwrap();
+    assert!(
+        problems
+            .iter()
+            .all(|p| p["code"] == "weak_algorithm_rejected"),
+        "{problems:?}"
+    );
+    assert_eq!(problems.len(), 2);
+    let run = vss(
+        &f,
+        &os(&["--lang", "en", "verify-xml", signed.to_str().unwrap()]),
+        &env,
+    );
+    assert_eq!(verdicts(&run.stdout, "NOT VALID"), 1, "{}", run.stdout);
+    assert!(run.stdout.contains("administrator"), "{}", run.stdout);
+    // A user file cannot undo it.
+    f.write_config("[verify]\nreject_sha1 = false\n");
+    let run = vss(&f, &os(&["verify-xml", signed.to_str().unwrap()]), &env);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+}
