@@ -37,4 +37,6 @@ test("a changed file, a bad signature value and no signature each say why", () =
   // Findings are matched by code, whatever the language of their message.
   const wrapped = { valid: false, signatures: [{ valid: true }], problems: [{ code: "duplicate_id", message: "ID \"data\" xuất hiện nhiều lần", args: { id: "data" } }] };
   assert.deepEqual(verdict(wrapped).reasons, [["verifyDuplicateIds"]]);
+  const weak = { valid: true, weak: true, signatures: [{ valid: true, weak: true }], problems: [] };
+  assert.deepEqual(verdict(weak), { valid: true, reasons: [["verifyWeak"]] });
 });

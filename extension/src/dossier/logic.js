@@ -81,5 +81,7 @@ export function verdict(report) {
     else reasons.push(["verifyOther"]);
   }
   if ((report.problems ?? []).some((p) => p?.code === "duplicate_id")) reasons.push(["verifyDuplicateIds"]);
+  // SHA-1 (valid unless the admin rejects it): said in words either way.
+  if (report.weak === true) reasons.push(["verifyWeak"]);
   return { valid: report.valid === true, reasons: [...new Map(reasons.map((r) => [r[0], r])).values()] };
 }
