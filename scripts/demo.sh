@@ -46,7 +46,9 @@ node tests/e2e/demo-dossier.js
 echo; echo "==> the background app (vss-tray) under Xvfb: \"Ký hồ sơ…\" from its menu signs two dossiers"
 # tests/tray/run.sh makes the desktop session (Xvfb, a session bus, dunst); the test plays the
 # panel (clicks the menu over D-Bus) and the person (the file chooser, the PIN).
-tests/tray/run.sh the_outcome_notice_opens_the_folder --nocapture 2>&1 \
+# The first signs through zenity's real file chooser, typed at with xdotool; the second shows
+# the outcome notice's "Mở thư mục".
+tests/tray/run.sh signing_through_the_real_file_chooser the_outcome_notice_opens_the_folder --nocapture 2>&1 \
   | grep -A8 '^notification:' || echo "(the tray demo did not run: see tests/tray/run.sh)"
 
 echo; echo "Demo files: $DEMO"

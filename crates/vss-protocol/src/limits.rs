@@ -129,6 +129,17 @@ pub const DRIVER_PINPAD_LOGIN_TIMEOUT: Duration = Duration::from_secs(60);
 /// Longest C_Finalize may take when a process ends; then it exits anyway.
 pub const DRIVER_FINALIZE_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// Size of a process's record of driver calls in flight (mapped into memory; see
+/// `vss_token::call_record`): lines of "function<TAB>module path".
+pub const CALL_RECORD_BYTES: usize = 64 * 1024;
+
+/// Threads that ran a PKCS#11 call wait this long for the next one before they end (a burst of
+/// requests reuses them; an idle agent or tray keeps none).
+pub const DRIVER_WORKER_IDLE: Duration = Duration::from_secs(30);
+
+/// At most this many such threads wait for work; more run only while calls overlap.
+pub const DRIVER_IDLE_WORKERS: usize = 4;
+
 /// How long `vss doctor` keeps naming a driver that crashed the agent or `vss`.
 pub const DRIVER_CRASH_MEMORY_DAYS: i64 = 14;
 

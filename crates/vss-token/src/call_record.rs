@@ -9,7 +9,9 @@
 //! and removes the file.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
+#[cfg(not(unix))]
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -25,8 +27,14 @@ pub use vss_protocol::DriverCrash;
 
 struct State {
     file: File,
+    /// The file mapped into memory (Unix): a change is a memory write, no system call, and
+    /// the kernel's page cache keeps it however the process dies.
+    #[cfg(unix)]
+    map: Option<memmap2::MmapMut>,
     next_id: u64,
     in_flight: Vec<(u64, String, String)>,
+    /// Bytes written at the start of the file last time.
+    written: usize,
 }
 
 /// This process's record of calls in flight.
@@ -65,12 +73,17 @@ impl CallRecord {
             .write(true)
             .open(&path)?;
         fs4::FileExt::lock(&file)?;
+        #[cfg(unix)]
+        let map = map_record(&file);
         Ok(CallRecord {
             dir: dir.to_path_buf(),
             state: Mutex::new(State {
                 file,
+                #[cfg(unix)]
+                map,
                 next_id: 0,
                 in_flight: Vec::new(),
+                written: 0,
             }),
         })
     }
@@ -117,20 +130,70 @@ impl CallRecord {
     }
 }
 
+/// Writes the calls in flight over the start of the file, padded with empty lines to the
+/// length written before instead of truncating: one positioned write per change (readers skip
+/// empty lines), the file never longer than the most calls ever in flight at once.
 fn rewrite(state: &mut State) {
-    let text: String = state
+    let mut text: String = state
         .in_flight
         .iter()
         .map(|(_, function, module)| format!("{function}\t{module}\n"))
         .collect();
-    let written = state
-        .file
-        .set_len(0)
-        .and_then(|_| state.file.seek(SeekFrom::Start(0)))
-        .and_then(|_| state.file.write_all(text.as_bytes()));
+    if text.len() < state.written {
+        let pad = state.written - text.len();
+        text.extend(std::iter::repeat_n('\n', pad));
+    }
+    state.written = text.len();
+    #[cfg(unix)]
+    if let Some(map) = &mut state.map {
+        // Past the mapping's end (calls in flight by the thousand), the record keeps what fits
+        // up to the last whole line.
+        let mut len = text.len().min(map.len());
+        while len > 0 && !text.is_char_boundary(len) {
+            len -= 1;
+        }
+        let len = text[..len].rfind('\n').map_or(0, |end| end + 1);
+        let end = text.len().min(map.len());
+        map[..len].copy_from_slice(&text.as_bytes()[..len]);
+        map[len..end].fill(b'\n');
+        return;
+    }
+    let written = write_at_start(&state.file, text.as_bytes());
     if let Err(e) = written {
         tracing::debug!(error = %e, "cannot update the record of driver calls");
     }
+}
+
+/// Maps the record file, grown to `CALL_RECORD_BYTES` (zeros, which readers skip); `None` if
+/// the system refuses (then each change is a positioned write).
+#[cfg(unix)]
+fn map_record(file: &File) -> Option<memmap2::MmapMut> {
+    let mapped = file
+        .set_len(limits::CALL_RECORD_BYTES as u64)
+        .and_then(|()| {
+            // SAFETY: the file is this process's own (a unique name, locked exclusively while the
+            // process lives); other processes read it only once they can lock it, after this
+            // process is gone. Nothing truncates it while mapped.
+            unsafe { memmap2::MmapMut::map_mut(file) }
+        });
+    match mapped {
+        Ok(map) => Some(map),
+        Err(e) => {
+            tracing::debug!(error = %e, "the record of driver calls is written, not mapped");
+            None
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_at_start(file: &File, bytes: &[u8]) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, 0)
+}
+
+#[cfg(not(unix))]
+fn write_at_start(mut file: &File, bytes: &[u8]) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(bytes)
 }
 
 /// Moves the calls of dead processes' records to the history and removes those records.
@@ -158,6 +221,7 @@ fn collect_leftovers(dir: &Path) {
         let _ = file.read_to_string(&mut text);
         drop(file);
         let crashes: String = text
+            .trim_end_matches('\0')
             .lines()
             .filter_map(|line| line.split_once('\t'))
             .map(|(function, module)| format!("{now}\t{function}\t{module}\n"))
@@ -202,6 +266,14 @@ pub fn recent_crashes(dir: &Path, now: OffsetDateTime) -> Vec<DriverCrash> {
 mod tests {
     use super::*;
 
+    /// The record's text without the zeros of the mapped file's unused end.
+    fn read_record(path: &Path) -> String {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .trim_end_matches('\0')
+            .to_string()
+    }
+
     #[test]
     fn a_record_left_unlocked_with_calls_in_it_becomes_a_crash() {
         let dir = tempfile::tempdir().unwrap();
@@ -238,15 +310,28 @@ mod tests {
             .find(|e| e.path().extension().is_some_and(|x| x == RECORD_SUFFIX))
             .unwrap()
             .path();
-        assert_eq!(
-            std::fs::read_to_string(&own).unwrap(),
-            "C_GetSlotList\t/opt/ca/a.so\n"
-        );
+        assert_eq!(read_record(&own), "C_GetSlotList\t/opt/ca/a.so\n");
         // Another process starting now sees a locked record: not a crash.
         collect_leftovers(dir.path());
         assert!(own.exists());
         assert!(recent_crashes(dir.path(), OffsetDateTime::now_utc()).is_empty());
+        // A second call, then both return: the file holds only empty lines (no call).
+        let second = record.enter(Path::new("/opt/ca/b.so"), "C_Sign");
+        assert_eq!(
+            read_record(&own),
+            "C_GetSlotList\t/opt/ca/a.so\nC_Sign\t/opt/ca/b.so\n"
+        );
         record.leave(id);
-        assert_eq!(std::fs::read_to_string(&own).unwrap(), "");
+        assert_eq!(
+            read_record(&own),
+            "C_Sign\t/opt/ca/b.so\n".to_string() + &"\n".repeat(27)
+        );
+        record.leave(second);
+        let left = read_record(&own);
+        assert!(left.chars().all(|c| c == '\n'), "{left:?}");
+        // A process that died now would leave no call behind.
+        drop(record);
+        collect_leftovers(dir.path());
+        assert!(recent_crashes(dir.path(), OffsetDateTime::now_utc()).is_empty());
     }
 }

@@ -1,7 +1,8 @@
 //! PKCS#11 modules loaded once per process, their tokens and the certificates on them.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
@@ -145,6 +146,32 @@ impl Token {
 /// A certificate and the token it is on.
 type TokenCertificate = (Token, CertificateRecord);
 
+/// The certificate objects of a token as read: (CKA_VALUE, CKA_ID) each.
+type CertificateObjects = Arc<Vec<(Vec<u8>, Vec<u8>)>>;
+
+/// A token as the cache of its certificates knows it: module, slot, serial, label. A token
+/// unplugged and another plugged into the same slot differ in serial (or label).
+type TokenKey = (usize, u64, String, String);
+
+fn token_key(token: &Token) -> TokenKey {
+    (
+        token.module,
+        token.slot,
+        token.serial.clone(),
+        token.label.clone(),
+    )
+}
+
+/// Whether a pass over the tokens may use the certificates read before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// Read every token's certificates now (listings: what the user sees is current).
+    Fresh,
+    /// Use what was read from a token that is still there (finding a certificate a request
+    /// names, which was listed just before; a miss reads again).
+    Cached,
+}
+
 /// Every module this process loaded (each initialised exactly once) and those that failed.
 pub struct Modules {
     loaded: Vec<Driver>,
@@ -152,6 +179,9 @@ pub struct Modules {
     source: ModuleSource,
     settings: DriverSettings,
     record: Option<Arc<CallRecord>>,
+    /// The certificate objects last read from each token present (see [`Read`]): finding the
+    /// certificate of a signing request then costs no session on the token.
+    seen: Mutex<HashMap<TokenKey, CertificateObjects>>,
 }
 
 impl Modules {
@@ -173,6 +203,7 @@ impl Modules {
             source,
             settings,
             record,
+            seen: Mutex::new(HashMap::new()),
         };
         for path in paths {
             match load_one(path, modules.settings.limits, modules.record.as_ref()) {
@@ -362,12 +393,13 @@ impl Modules {
     /// Every certificate on every token, signing certificates first. `no_token` when no token
     /// is present; `driver_unresponsive` when none is found and a module did not answer.
     pub fn certificates(&self, now: OffsetDateTime) -> Result<Vec<(Token, CertificateRecord)>> {
-        Ok(self.certificates_and_unresponsive(now)?.0)
+        Ok(self.certificates_and_unresponsive(now, Read::Fresh)?.0)
     }
 
     fn certificates_and_unresponsive(
         &self,
         now: OffsetDateTime,
+        read: Read,
     ) -> Result<(Vec<TokenCertificate>, Vec<Error>)> {
         let (tokens, mut unresponsive) = self.scan()?;
         if tokens.is_empty() {
@@ -376,9 +408,14 @@ impl Modules {
                 false => unresponsive.swap_remove(0),
             });
         }
+        if read == Read::Fresh {
+            // Tokens no longer present are forgotten.
+            let present: Vec<TokenKey> = tokens.iter().map(token_key).collect();
+            self.seen_lock().retain(|key, _| present.contains(key));
+        }
         let mut found = Vec::new();
         for token in tokens {
-            match self.token_certificates(&token, now) {
+            match self.token_certificates(&token, now, read) {
                 Ok(records) => found.extend(records.into_iter().map(|r| (token.clone(), r))),
                 Err(err) => {
                     tracing::warn!(token = %token.label, error = %err, "cannot read certificates");
@@ -392,11 +429,49 @@ impl Modules {
         Ok((found, unresponsive))
     }
 
+    fn seen_lock(&self) -> std::sync::MutexGuard<'_, HashMap<TokenKey, CertificateObjects>> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn token_certificates(
         &self,
         token: &Token,
         now: OffsetDateTime,
+        read: Read,
     ) -> Result<Vec<CertificateRecord>> {
+        let key = token_key(token);
+        let cached = match read {
+            Read::Cached => self.seen_lock().get(&key).cloned(),
+            Read::Fresh => None,
+        };
+        let objects = match cached {
+            Some(objects) => objects,
+            None => {
+                let objects = Arc::new(self.read_certificate_objects(token)?);
+                self.seen_lock().insert(key, objects.clone());
+                objects
+            }
+        };
+        let mut records = Vec::new();
+        for (der, cka_id) in objects.iter() {
+            match parse_certificate(der, token.token_ref(), now) {
+                Ok((certificate, is_signing)) => records.push(CertificateRecord {
+                    certificate,
+                    der: der.clone(),
+                    cka_id: cka_id.clone(),
+                    module: token.module,
+                    is_signing,
+                }),
+                Err(err) => {
+                    tracing::warn!(token = %token.label, error = %err, "skipping a certificate that does not parse")
+                }
+            }
+        }
+        Ok(records)
+    }
+
+    /// The certificate objects on a token, read in one session.
+    fn read_certificate_objects(&self, token: &Token) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let driver = self.driver(token.module)?;
         let slot = token.slot_handle;
         // One guarded call for the session, the search and the values: the session never
@@ -427,22 +502,7 @@ impl Modules {
             step.at("C_CloseSession");
             Ok(objects)
         })?;
-        let mut records = Vec::new();
-        for (der, cka_id) in objects {
-            match parse_certificate(&der, token.token_ref(), now) {
-                Ok((certificate, is_signing)) => records.push(CertificateRecord {
-                    certificate,
-                    der,
-                    cka_id,
-                    module: token.module,
-                    is_signing,
-                }),
-                Err(err) => {
-                    tracing::warn!(token = %token.label, error = %err, "skipping a certificate that does not parse")
-                }
-            }
-        }
-        Ok(records)
+        Ok(objects)
     }
 
     /// Signing certificates, optionally with expired ones.
@@ -468,7 +528,13 @@ impl Modules {
         now: OffsetDateTime,
     ) -> Result<(Token, CertificateRecord)> {
         let id = reference_to_id(reference)?;
-        let (all, mut unresponsive) = self.certificates_and_unresponsive(now)?;
+        // What the tokens held when last read (a page lists, then signs), else read afresh:
+        // a certificate written onto a token since is found all the same.
+        let (all, _) = self.certificates_and_unresponsive(now, Read::Cached)?;
+        if let Some(found) = all.into_iter().find(|(_, r)| r.certificate.id == id) {
+            return Ok(found);
+        }
+        let (all, mut unresponsive) = self.certificates_and_unresponsive(now, Read::Fresh)?;
         match all.into_iter().find(|(_, r)| r.certificate.id == id) {
             Some(found) => Ok(found),
             None if !unresponsive.is_empty() => Err(unresponsive.swap_remove(0)),

@@ -5,14 +5,18 @@
 //! Each call runs on a thread of its own while the caller waits at most the call's limit. Past
 //! it the caller gets `driver_unresponsive` (naming the driver's file and the function) and the
 //! module counts as stuck, process-wide, until that call returns: every further call into it is
-//! refused at once instead of piling up behind it. Calls run on fresh threads rather than on one
-//! worker per module so that a PIN-pad login, which legitimately holds its call while the user
-//! types on the reader, does not make a concurrent `status` look like a hang.
+//! refused at once instead of piling up behind it. Each call gets a thread of its own rather
+//! than one worker per module, so that a PIN-pad login, which legitimately holds its call while
+//! the user types on the reader, does not make a concurrent `status` look like a hang. Threads
+//! are reused: one that finished a call waits a while for the next (see [`run_on_worker`]), so
+//! a request's ten-odd calls do not start ten-odd threads; a call finds an idle thread or starts
+//! a new one, never waits for a busy one.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Condvar, LazyLock, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use vss_protocol::{limits, Error, ErrorCode, Result};
@@ -159,26 +163,24 @@ pub(crate) fn guarded<T: Send + 'static>(
     ));
     let (thread_shared, thread_step, thread_path) =
         (shared.clone(), step.clone(), path.to_path_buf());
-    let spawned = std::thread::Builder::new()
-        .name("pkcs11-call".into())
-        .spawn(move || {
-            let outcome = catch_unwind(AssertUnwindSafe(|| f(&thread_step)));
-            if let Some((record, id)) = &thread_step.record {
-                record.leave(*id);
+    let spawned = run_on_worker(Box::new(move || {
+        let outcome = catch_unwind(AssertUnwindSafe(|| f(&thread_step)));
+        if let Some((record, id)) = &thread_step.record {
+            record.leave(*id);
+        }
+        let (state, done) = &*thread_shared;
+        let mut state = lock(state);
+        match *state {
+            Handoff::Waiting => {
+                *state = Handoff::Done(outcome);
+                done.notify_one();
             }
-            let (state, done) = &*thread_shared;
-            let mut state = lock(state);
-            match *state {
-                Handoff::Waiting => {
-                    *state = Handoff::Done(outcome);
-                    done.notify_one();
-                }
-                Handoff::Abandoned | Handoff::Done(_) => {
-                    drop(state);
-                    unmark_stuck(&thread_path);
-                }
+            Handoff::Abandoned | Handoff::Done(_) => {
+                drop(state);
+                unmark_stuck(&thread_path);
             }
-        });
+        }
+    }));
     if let Err(e) = spawned {
         if let Some((record, id)) = &step.record {
             record.leave(*id);
@@ -215,6 +217,70 @@ pub(crate) fn guarded<T: Send + 'static>(
         ))),
         Handoff::Waiting | Handoff::Abandoned => Err(Error::internal("PKCS#11 call lost")),
     }
+}
+
+/// A call to run on a worker thread.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// Worker threads waiting for a call: each with its id and the way to hand it one.
+static IDLE: LazyLock<Mutex<Vec<(u64, mpsc::Sender<Job>)>>> =
+    LazyLock::new(|| Mutex::new(Vec::new()));
+static NEXT_WORKER: AtomicU64 = AtomicU64::new(0);
+
+/// Runs `job` on an idle worker thread, or on a new one when none is idle (so a call never
+/// waits behind another, stuck or slow). A worker that finished goes back to the idle list
+/// (at most `DRIVER_IDLE_WORKERS` of them) and ends after `DRIVER_WORKER_IDLE` without work.
+fn run_on_worker(job: Job) -> std::io::Result<()> {
+    if let Some((_, worker)) = lock(&IDLE).pop() {
+        // A worker leaves the list (under its lock) before it ends, so one taken from it is
+        // alive and receives: the send cannot fail.
+        match worker.send(job) {
+            Ok(()) => return Ok(()),
+            Err(mpsc::SendError(job)) => return spawn_worker(job),
+        }
+    }
+    spawn_worker(job)
+}
+
+fn spawn_worker(first: Job) -> std::io::Result<()> {
+    let id = NEXT_WORKER.fetch_add(1, Ordering::Relaxed);
+    let (sender, receiver) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("pkcs11-call".into())
+        .spawn(move || {
+            let mut job = first;
+            loop {
+                job();
+                {
+                    let mut idle = lock(&IDLE);
+                    if idle.len() >= limits::DRIVER_IDLE_WORKERS {
+                        return;
+                    }
+                    idle.push((id, sender.clone()));
+                }
+                job = match receiver.recv_timeout(limits::DRIVER_WORKER_IDLE) {
+                    Ok(next) => next,
+                    Err(_) => {
+                        let mut idle = lock(&IDLE);
+                        match idle.iter().position(|(i, _)| *i == id) {
+                            Some(at) => {
+                                idle.remove(at);
+                                return;
+                            }
+                            // Taken from the list just now: its call is on the way.
+                            None => {
+                                drop(idle);
+                                match receiver.recv() {
+                                    Ok(next) => next,
+                                    Err(_) => return,
+                                }
+                            }
+                        }
+                    }
+                };
+            }
+        })
+        .map(|_| ())
 }
 
 #[cfg(test)]
@@ -254,6 +320,38 @@ mod tests {
         std::thread::sleep(Duration::from_millis(700));
         assert!(stuck_error(path).is_none());
         assert!(guarded(path, "C_GetSlotList", Duration::from_secs(5), None, |_| ()).is_ok());
+    }
+
+    #[test]
+    fn calls_reuse_threads_and_overlapping_calls_each_get_their_own() {
+        let path = Path::new("/test/reuse.so");
+        let thread_of = || {
+            guarded(path, "C_GetSlotList", Duration::from_secs(5), None, |_| {
+                std::thread::current().id()
+            })
+            .unwrap()
+        };
+        // One after the other: the same worker (other tests may take it in between, so a
+        // few tries).
+        let reused = (0..20).any(|_| thread_of() == thread_of());
+        assert!(reused, "a finished worker takes the next call");
+        // A call that holds its thread (a PIN pad) does not hold up another.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            guarded(path, "C_Login", Duration::from_secs(5), None, move |_| {
+                started_tx.send(()).unwrap();
+                wait.recv().ok();
+                std::thread::current().id()
+            })
+            .unwrap()
+        });
+        started_rx.recv().unwrap();
+        let started = Instant::now();
+        let other = thread_of();
+        assert!(started.elapsed() < Duration::from_millis(500));
+        release.send(()).unwrap();
+        assert_ne!(holder.join().unwrap(), other);
     }
 
     #[test]

@@ -335,8 +335,17 @@ impl Tray {
         Tray::start_binary(f, &bin("vss-tray"))
     }
 
+    /// Starts `vss-tray` with no chooser named in config: the desktop's own (zenity) opens.
+    fn start_with_real_chooser(f: &Fixture) -> Tray {
+        Tray::launch(f, &bin("vss-tray"), false)
+    }
+
     /// Starts this build of `vss-tray` (the idle benchmark runs the release build).
     fn start_binary(f: &Fixture, binary: &Path) -> Tray {
+        Tray::launch(f, binary, true)
+    }
+
+    fn launch(f: &Fixture, binary: &Path, scripted_chooser: bool) -> Tray {
         let dir = f.dir.join("tray");
         std::fs::create_dir_all(&dir).unwrap();
         let chooser = dir.join("chooser");
@@ -365,10 +374,14 @@ impl Tray {
         for program in [&chooser, &opener, &pinentry] {
             make_executable(program);
         }
-        let child = Command::new(binary)
-            .env_remove("VSS_LANG")
-            .envs(f.env())
-            .env("VSS_FILE_CHOOSER", &chooser)
+        let mut command = Command::new(binary);
+        command.env_remove("VSS_LANG").envs(f.env());
+        if scripted_chooser {
+            command.env("VSS_FILE_CHOOSER", &chooser);
+        } else {
+            command.env_remove("VSS_FILE_CHOOSER");
+        }
+        let child = command
             .env("VSS_FOLDER_OPENER", &opener)
             .env("VSS_PINENTRY", &pinentry)
             .env("VSS_MACHINE_CONFIG", dir.join("no-machine-config.toml"))
@@ -688,6 +701,94 @@ fn signing_dossiers_from_the_menu_one_pin_signed_copies_and_a_notice_per_file() 
     assert_eq!(
         std::fs::read(out_dir.join("tk1-ts.xml")).unwrap(),
         signed_before
+    );
+    tray.quit(&f);
+}
+
+/// Presses keys in the chooser window titled `title` once GTK has drawn it, after a screenshot.
+fn answer_chooser(title: &str, screenshot: &str, keys: &[&str]) {
+    screenshot_window(title, screenshot);
+    for key in keys {
+        key_in_window(title, key);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    window_gone(title);
+}
+
+#[test]
+#[ignore = "needs the desktop session of tests/tray/run.sh"]
+fn signing_through_the_real_file_chooser_driven_from_the_keyboard() {
+    clear_notifications();
+    let f = Fixture::new("an-sinh");
+    // The person exported the dossiers into their home folder, where the chooser opens.
+    let home = f.dir.join("home");
+    let files = dossiers(&home, &["tk1-ts.xml", "d02-ts.xml"]);
+    std::fs::write(home.join("ghi-chu.txt"), "not a dossier").unwrap();
+    let before: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let panel = Panel::start();
+    let tray = Tray::start_with_real_chooser(&f);
+    let item = panel.wait_item();
+    wait_for("the menu is ready", || {
+        panel
+            .labels(&item)
+            .iter()
+            .any(|l| l.starts_with("Token "))
+            .then_some(())
+    });
+    run("dunstctl", &["close-all"]);
+    panel.click(&item, "Ký hồ sơ…");
+    // zenity's GTK file chooser: the list has the focus; Ctrl+A selects every file the .xml
+    // filter shows, Enter accepts them.
+    answer_chooser(
+        "Chọn hồ sơ XML để ký",
+        "real-chooser-files-vi.png",
+        &["ctrl+a", "Return"],
+    );
+    // Then the folder chooser, opened inside the suggested `da-ky`: Enter takes it.
+    let out_dir = home.join("da-ky");
+    answer_chooser(
+        "Chọn thư mục lưu bản đã ký",
+        "real-chooser-folder-vi.png",
+        &["Return"],
+    );
+    wait_for("both copies signed", || {
+        (out_dir.join("tk1-ts.xml").exists() && out_dir.join("d02-ts.xml").exists()).then_some(())
+    });
+    let done = wait_notification("the outcome", |n| n.summary.starts_with("Đã ký "));
+    assert_eq!(done.summary, "Đã ký 2/2 hồ sơ", "{done:?}");
+    for name in ["tk1-ts.xml", "d02-ts.xml"] {
+        let output = out_dir.join(name);
+        assert!(
+            xmlsec1_accepts(&f.dir.join("ca.pem"), &output),
+            "xmlsec1 accepts {}",
+            output.display()
+        );
+    }
+    assert!(!out_dir.join("ghi-chu.txt").exists());
+    for (file, bytes) in files.iter().zip(&before) {
+        assert_eq!(
+            &std::fs::read(file).unwrap(),
+            bytes,
+            "{} unchanged",
+            file.display()
+        );
+    }
+    let dialogs = f.dialogs();
+    assert_eq!(dialogs.matches("COMMAND GETPIN").count(), 1, "{dialogs}");
+    assert!(
+        dialogs.contains("tk1-ts.xml") && dialogs.contains("d02-ts.xml"),
+        "{dialogs}"
+    );
+    // No scripted chooser was involved.
+    assert!(tray.log("chooser.log").is_empty());
+    // What scripts/demo.sh shows.
+    println!(
+        "notification: {}\n{}\nscreenshot of the real file chooser: {}",
+        done.summary,
+        done.body,
+        screenshots_dir()
+            .join("real-chooser-files-vi.png")
+            .display()
     );
     tray.quit(&f);
 }
