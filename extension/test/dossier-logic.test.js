@@ -33,5 +33,10 @@ test("a changed file, a bad signature value and no signature each say why", () =
   assert.deepEqual(verdict(changed).reasons, [["verifyChanged"]]);
   const value = { valid: false, signatures: [{ valid: false, signature_value_valid: false, references: [{ digest_valid: true }] }], problems: [] };
   assert.deepEqual(verdict(value).reasons, [["verifyBadValue"]]);
-  assert.deepEqual(verdict({ valid: false, signatures: [], problems: ["no signature found"] }).reasons, [["verifyNoSignature"]]);
+  assert.deepEqual(verdict({ valid: false, signatures: [], problems: [{ code: "no_signature", message: "no signature found" }] }).reasons, [["verifyNoSignature"]]);
+  // Findings are matched by code, whatever the language of their message.
+  const wrapped = { valid: false, signatures: [{ valid: true }], problems: [{ code: "duplicate_id", message: "ID \"data\" xuất hiện nhiều lần", args: { id: "data" } }] };
+  assert.deepEqual(verdict(wrapped).reasons, [["verifyDuplicateIds"]]);
+  const weak = { valid: true, weak: true, signatures: [{ valid: true, weak: true }], problems: [] };
+  assert.deepEqual(verdict(weak), { valid: true, reasons: [["verifyWeak"]] });
 });

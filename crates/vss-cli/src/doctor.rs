@@ -3,6 +3,7 @@
 //! validity, the PIN window, and the browser registration — and says what to do for each.
 
 use std::path::{Path, PathBuf};
+use vss_protocol::display::escape;
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -165,9 +166,10 @@ pub fn run(service: &Service, out: &Output) -> Result<bool, Error> {
             Status::Warn => "⚠",
             Status::Fail => "✗",
         };
-        out.line_text(&format!("{mark} {}", check.message));
+        // Messages carry token labels, module paths and certificate names: escaped.
+        out.line_text(&format!("{mark} {}", escape(&check.message)));
         if let Some(hint) = &check.hint {
-            out.line_text(&format!("    → {hint}"));
+            out.line_text(&format!("    → {}", escape(hint)));
         }
     }
     let failed = d.checks.iter().any(|c| c.status == Status::Fail);
@@ -189,7 +191,10 @@ pub fn report(service: &Service, out: &Output) -> Result<bool, Error> {
     if out.is_json() {
         out.line_json(&serde_json::to_value(&report).map_err(Error::internal)?);
     } else {
-        out.line_text(report.text().trim_end());
+        // One escaped line per line of the report: a token label cannot add one.
+        for line in report.text().trim_end().lines() {
+            out.line_text(&escape(line));
+        }
     }
     Ok(true)
 }

@@ -104,12 +104,7 @@ fn main() -> ExitCode {
     let out = Output::new(config.lang, cli.json);
     // Batch commands report each file themselves and only say whether all went well.
     let batch = match &cli.command {
-        Commands::VerifyXml(args) => Some(xml::verify_xml(
-            args,
-            &config.trust_anchors,
-            &out,
-            config.lang,
-        )),
+        Commands::VerifyXml(args) => Some(xml::verify_xml(args, &config, &out, config.lang)),
         Commands::C14n(args) => Some(xml::c14n(args)),
         Commands::Doctor { report } => {
             let service = Service::new(config.clone());

@@ -1,5 +1,11 @@
 //! What `vss` prints: with `--json`, the result object of DESIGN §2 or
 //! `{"error": {code, message, hint}}`; otherwise short lines in the user's language.
+//!
+//! Nothing from outside reaches the terminal as it is (issue 17): every value put into a line —
+//! a file name, a certificate's holder or issuer, a token's label, a verifier's finding — goes
+//! through the one sanitizer's `escape` (controls, ANSI sequences, CR, bidi overrides, line
+//! separators written as `\u{…}`), so no file or certificate can repaint a verdict or add a
+//! line; JSON is written with the same characters as `\uXXXX` escapes (`display::json_text`).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -13,6 +19,8 @@ macro_rules! say_err {
 }
 
 use serde_json::{json, Value};
+use vss_core::commands::verify_xml::reference_line;
+use vss_protocol::display::{escape, json_text};
 use vss_protocol::limits::EXPIRY_WARNING_DAYS;
 use vss_protocol::messages::text;
 use vss_protocol::{Certificate, Error, HashSignature, Lang, TokenReport};
@@ -27,16 +35,19 @@ impl Output {
         Output { lang, json }
     }
 
+    /// A catalogue text whose every argument is escaped (arguments are where outside text
+    /// enters a line; the catalogue's own words are ours).
     fn t(&self, id: &str, args: &[(&str, String)]) -> String {
-        text(self.lang, id, args)
+        let escaped: Vec<(&str, String)> = args
+            .iter()
+            .map(|(name, value)| (*name, escape(value).into_owned()))
+            .collect();
+        text(self.lang, id, &escaped)
     }
 
     pub fn success(&self, value: &Value) -> ExitCode {
         if self.json {
-            say!(
-                "{}",
-                serde_json::to_string_pretty(value).unwrap_or_default()
-            );
+            say!("{}", json_text(value, true));
         }
         ExitCode::SUCCESS
     }
@@ -44,10 +55,7 @@ impl Output {
     pub fn failure(&self, err: &Error) -> ExitCode {
         let body = err.localize(self.lang);
         if self.json {
-            say!(
-                "{}",
-                serde_json::to_string_pretty(&json!({ "error": body })).unwrap_or_default()
-            );
+            say!("{}", json_text(&json!({ "error": body }), true));
         } else {
             say_err!("{}", self.t("cli-error", &[("message", body.message)]));
             say_err!("{}", self.t("cli-hint", &[("hint", body.hint)]));
@@ -95,7 +103,7 @@ impl Output {
             } else {
                 self.t("cli-cert-valid", &[("days", days.to_string())])
             };
-            say!("{}", c.id);
+            say!("{}", escape(&c.id));
             say!(
                 "  {}",
                 self.t("dialog-holder", &[("holder", c.holder.clone())])
@@ -107,7 +115,7 @@ impl Output {
                 .unwrap_or_else(|| self.t("dialog-unknown", &[]));
             say!("  {}", self.t("dialog-mst", &[("mst", mst)]));
             if let Some(cccd) = &c.identity.cccd {
-                say!("  CCCD: {cccd}");
+                say!("  CCCD: {}", escape(cccd));
             }
             say!(
                 "  {}",
@@ -135,22 +143,19 @@ impl Output {
                 &[("algorithm", result.signature_algorithm.clone())]
             )
         );
-        say!("{}", result.signature);
+        say!("{}", escape(&result.signature));
     }
 
     pub fn raw(&self, value: &Value) {
         if !self.json {
-            say!(
-                "{}",
-                serde_json::to_string_pretty(value).unwrap_or_default()
-            );
+            say!("{}", json_text(value, true));
         }
     }
 
     /// One JSON value on its own line (JSON mode only).
     pub fn line_json(&self, value: &Value) {
         if self.json {
-            say!("{value}");
+            say!("{}", json_text(value, false));
         }
     }
 
@@ -175,7 +180,7 @@ impl Output {
         if self.json {
             return;
         }
-        let file = file.display().to_string();
+        let file = vss_protocol::display::path(file);
         say!(
             "{}",
             self.t(
@@ -187,8 +192,11 @@ impl Output {
                 &[("file", file)]
             )
         );
+        if good && report.weak {
+            say!("  {}", self.t("cli-verify-weak", &[]));
+        }
         for problem in &report.problems {
-            say!("  ! {problem}");
+            say!("  ! {}", escape(&problem.message));
         }
         for sig in &report.signatures {
             if let Some(cert) = &sig.certificate {
@@ -223,11 +231,13 @@ impl Output {
                 )
             );
             for reference in &sig.references {
-                let mark = if reference.digest_valid { "✓" } else { "✗" };
-                say!("  {mark} URI=\"{}\" — {}", reference.uri, reference.covers);
+                say!("  {}", escape(&reference_line(reference)));
             }
             for problem in &sig.problems {
-                say!("  ! {problem}");
+                say!("  ! {}", escape(&problem.message));
+            }
+            for warning in &sig.warnings {
+                say!("  ⚠ {}", escape(&warning.message));
             }
         }
     }

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
+use vss_config::Config;
 use vss_core::commands::sign_xml::{sign_options, XmlOptions};
-use vss_core::commands::verify_xml::{file_error, verify_options};
-use vss_core::files::{sign_files, Destination, FileBatch, FileOutcome};
+use vss_core::commands::verify_xml::{configured_verify_options, file_error};
+use vss_core::files::{read_input, sign_files, Destination, FileBatch, FileOutcome};
 use vss_core::{Caller, Service};
 use vss_protocol::messages::text;
-use vss_protocol::{Error, Lang};
+use vss_protocol::{display, limits, Error, Lang};
 use vss_xml::C14nMode;
 
 use crate::output::Output;
@@ -81,8 +82,15 @@ pub struct C14nCli {
     c14n: String,
 }
 
+/// One input, read once from a regular file within the XML size cap.
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| file_error(path, e))
+    read_input(path, limits::XML_MAX_BYTES)
+}
+
+/// A file name for JSON: lossy where it is not UTF-8 (never a panic); the JSON writer escapes
+/// what could hide or forge text.
+fn json_name(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
 }
 
 /// Reports each file as it is done: JSON lines, a progress bar on a terminal, or plain lines.
@@ -98,13 +106,13 @@ impl Reporter<'_> {
         if self.json {
             let value = match &file.result {
                 Ok(()) => {
-                    json!({"file": file.input, "ok": true, "output": file.output, "form": file.form})
+                    json!({"file": json_name(&file.input), "ok": true, "output": json_name(&file.output), "form": file.form})
                 }
                 Err(err) => {
-                    json!({"file": file.input, "ok": false, "error": err.localize(self.lang)})
+                    json!({"file": json_name(&file.input), "ok": false, "error": err.localize(self.lang)})
                 }
             };
-            let _ = writeln!(std::io::stdout().lock(), "{value}");
+            self.out.line_json(&value);
             return;
         }
         let line = match &file.result {
@@ -112,16 +120,20 @@ impl Reporter<'_> {
                 self.lang,
                 "cli-xml-signed",
                 &[
-                    ("file", file.input.display().to_string()),
-                    ("output", file.output.display().to_string()),
+                    ("file", display::path(&file.input)),
+                    ("output", display::path(&file.output)),
                 ],
             ),
             Err(err) => text(
                 self.lang,
                 "cli-xml-failed",
                 &[
-                    ("file", file.input.display().to_string()),
-                    ("message", err.localize(self.lang).message),
+                    ("file", display::path(&file.input)),
+                    // The message may quote the document (an MST, a reason): escaped too.
+                    (
+                        "message",
+                        display::escape(&err.localize(self.lang).message).into_owned(),
+                    ),
                 ],
             ),
         };
@@ -202,12 +214,12 @@ pub fn sign_xml(
 /// Verifies each file; `Ok(false)` when some file did not verify (each already reported).
 pub fn verify_xml(
     args: &VerifyXmlCli,
-    configured: &[PathBuf],
+    config: &Config,
     out: &Output,
     lang: Lang,
 ) -> Result<bool, Error> {
-    let anchors: Vec<PathBuf> = configured.iter().chain(&args.trusted).cloned().collect();
-    let opts = verify_options(&anchors, &Caller::local("vss verify-xml"))?;
+    let caller = Caller::local("vss verify-xml");
+    let opts = configured_verify_options(config, &args.trusted, &caller, lang)?;
     let mut failed = 0;
     for file in &args.files {
         let outcome = read(file).and_then(|xml| vss_xml::verify(&xml, &opts));
@@ -218,7 +230,7 @@ pub fn verify_xml(
                     failed += 1;
                 }
                 out.verify_report(file, &report, good);
-                json!({"file": file, "ok": good, "report": report})
+                json!({"file": json_name(file), "ok": good, "report": report})
             }
             Err(err) => {
                 failed += 1;
@@ -226,16 +238,14 @@ pub fn verify_xml(
                 out.line(
                     "cli-xml-failed",
                     &[
-                        ("file", file.display().to_string()),
+                        ("file", display::path(file)),
                         ("message", body.message.clone()),
                     ],
                 );
-                json!({"file": file, "ok": false, "error": body})
+                json!({"file": json_name(file), "ok": false, "error": body})
             }
         };
-        if out.is_json() {
-            let _ = writeln!(std::io::stdout().lock(), "{entry}");
-        }
+        out.line_json(&entry);
     }
     Ok(failed == 0)
 }

@@ -42,6 +42,17 @@ pub struct ConfigFile {
     pub serve: Option<ServeFile>,
     pub log: Option<LogFile>,
     pub tray: Option<TrayFile>,
+    pub verify: Option<VerifyFile>,
+}
+
+/// `[verify]`: how `verify-xml` (the CLI, the tray, the dossier page) judges signatures.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyFile {
+    /// SHA-1 signatures and digests (rsa-sha1, xmldsig#sha1) are invalid instead of valid with
+    /// a weak-algorithm warning. Stricter wins: a user file can turn it on, never off once the
+    /// machine file has.
+    pub reject_sha1: Option<bool>,
 }
 
 /// `[tray]`: the background app `vss-tray`.
@@ -97,6 +108,8 @@ pub struct Config {
     pub log_dir: Option<PathBuf>,
     pub log_level: String,
     pub tray: TrayConfig,
+    /// `[verify] reject_sha1`: SHA-1 in a signature makes it invalid.
+    pub reject_sha1: bool,
     /// Files actually read, for `status` and `vss doctor`.
     pub sources: ConfigSources,
 }
@@ -149,6 +162,7 @@ impl Default for Config {
             log_dir: None,
             log_level: "info".into(),
             tray: TrayConfig::default(),
+            reject_sha1: false,
             sources: ConfigSources::default(),
         }
     }
@@ -335,6 +349,9 @@ impl Config {
                 self.tray.folder_opener = tray.folder_opener;
             }
         }
+        if let Some(reject) = file.verify.and_then(|v| v.reject_sha1) {
+            self.reject_sha1 |= reject;
+        }
         if let Some(log) = file.log {
             if let Some(dir) = log.dir {
                 self.log_dir = Some(dir);
@@ -420,6 +437,32 @@ mod tests {
         assert_eq!(
             config.tray.file_chooser,
             Some(PathBuf::from("/tmp/chooser"))
+        );
+    }
+
+    #[test]
+    fn reject_sha1_is_set_by_the_admin_and_a_user_cannot_undo_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = FakeEnv(HashMap::new());
+        let none = Config::load_from(&dir.path().join("missing.toml"), None, &env).unwrap();
+        assert!(!none.reject_sha1, "SHA-1 is a warning by default");
+        let machine = write(dir.path(), "m.toml", "[verify]\nreject_sha1 = true\n");
+        let user = write(dir.path(), "u.toml", "[verify]\nreject_sha1 = false\n");
+        let config = Config::load_from(&machine, Some(&user), &env).unwrap();
+        assert!(
+            config.reject_sha1,
+            "the user's false does not weaken the machine's true"
+        );
+        let open = write(dir.path(), "open.toml", "lang = \"vi\"\n");
+        let strict_user = write(dir.path(), "s.toml", "[verify]\nreject_sha1 = true\n");
+        let config = Config::load_from(&open, Some(&strict_user), &env).unwrap();
+        assert!(config.reject_sha1, "a user may be stricter");
+        let typo = write(dir.path(), "t.toml", "[verify]\nreject_sha = true\n");
+        let err = Config::load_from(&typo, None, &env).unwrap_err();
+        assert_eq!(
+            err.code,
+            ErrorCode::ConfigInvalid,
+            "a typo is not silently ignored"
         );
     }
 

@@ -4,7 +4,7 @@
 //! synced a group at a time before they are reported — never over an existing file unless
 //! asked, never over the original.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use vss_protocol::{limits, Error, ErrorCode, Lang, Result};
@@ -88,9 +88,9 @@ pub fn sign_files(
             if same_file(input, output) || (!overwrite && output.exists()) {
                 return BatchItem::refused(name, output_exists(output));
             }
-            match std::fs::read(input) {
+            match read_input(input, limits::XML_MAX_BYTES) {
                 Ok(xml) => BatchItem::new(name, xml),
-                Err(e) => BatchItem::refused(name, file_error(input, e)),
+                Err(err) => BatchItem::refused(name, err),
             }
         })
         .collect();
@@ -155,8 +155,90 @@ pub fn sign_files(
         .collect())
 }
 
+/// Reads one input file (a dossier to sign or verify, a trust anchor) once, whole, into
+/// memory: what the summary, the identity check and the dialog saw is then exactly what is
+/// signed, however the file changes afterwards. Only a regular file is read (also through a
+/// symbolic link): a FIFO, a device (`/dev/zero`), a directory or a socket is
+/// `file_not_regular`, decided on the opened handle (no window between a check and the open),
+/// and opening never waits for a FIFO's writer. At most `max` bytes are read: a larger file —
+/// or one growing while read — is `file_too_large` without reading past the cap.
+pub fn read_input(path: &Path, max: usize) -> Result<Vec<u8>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Non-blocking so that opening a FIFO returns at once (and is then refused); no
+        // controlling terminal from a tty device.
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(err) => {
+            // A socket cannot even be opened, nor a directory on Windows: say what it is.
+            return Err(match std::fs::metadata(path) {
+                Ok(meta) if !meta.is_file() => not_regular(path, &meta.file_type()),
+                _ => file_error(path, err),
+            });
+        }
+    };
+    let meta = file.metadata().map_err(|e| file_error(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta.file_type()));
+    }
+    let cap = max as u64;
+    if meta.len() > cap {
+        return Err(too_large(path, max));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| file_error(path, e))?;
+    if bytes.len() > max {
+        return Err(too_large(path, max));
+    }
+    Ok(bytes)
+}
+
+/// `file_not_regular`, naming what the path is instead.
+fn not_regular(path: &Path, kind: &std::fs::FileType) -> Error {
+    let what = if kind.is_dir() {
+        "file-kind-directory"
+    } else {
+        special_kind(kind)
+    };
+    Error::new(ErrorCode::FileNotRegular)
+        .arg("path", vss_protocol::display::path(path))
+        .arg_text("kind", what)
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "file-kind-fifo"
+    } else if kind.is_socket() {
+        "file-kind-socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "file-kind-device"
+    } else {
+        "file-kind-other"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_kind: &std::fs::FileType) -> &'static str {
+    "file-kind-other"
+}
+
+fn too_large(path: &Path, max: usize) -> Error {
+    Error::new(ErrorCode::FileTooLarge)
+        .arg("path", vss_protocol::display::path(path))
+        .arg("limit", max.to_string())
+}
+
 fn output_exists(path: &Path) -> Error {
-    Error::new(ErrorCode::OutputExists).arg("path", path.display().to_string())
+    Error::new(ErrorCode::OutputExists).arg("path", vss_protocol::display::path(path))
 }
 
 /// Whether two paths name one file (the output would replace the original). Only an existing

@@ -188,7 +188,7 @@ impl Service {
             Command::SignXmlBatch(args) => {
                 json(commands::sign_xml_batch::run(self, caller, lang, args))
             }
-            Command::VerifyXml(args) => json(commands::verify_xml::run(self, caller, args)),
+            Command::VerifyXml(args) => json(commands::verify_xml::run(self, caller, lang, args)),
             Command::SummarizeXml(args) => {
                 json(commands::summarize_xml::run(self, caller, lang, args))
             }

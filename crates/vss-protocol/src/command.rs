@@ -136,6 +136,14 @@ pub struct SignXmlArgs {
 
 /// `sign-xml` in its batch form: `{"certificate", "documents": [{"name", "xml"}], …}` with the
 /// options of the single form applied to every document.
+///
+/// The option fields repeat those of [`SignXmlArgs`] on purpose: serde documents
+/// `#[serde(deny_unknown_fields)]` as unsupported together with `#[serde(flatten)]` (a flattened
+/// struct is handed every key the outer one does not claim, so unknown keys are no longer
+/// reliably refused), and refusing unknown keys is what stops a page's typo or probe from being
+/// silently ignored.
+/// `signature_id` and `document` are left out: each document gets the default Id, and the
+/// dialog lists the documents by name. Keep the two lists in step when adding an option.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignXmlBatchArgs {

@@ -185,6 +185,116 @@ pub fn path(path: &std::path::Path) -> String {
     escape(&path.to_string_lossy()).into_owned()
 }
 
+/// `value` as JSON text (pretty or one line) in which every string keeps its exact value but
+/// every character [`escape`] would write as `\u{…}` is written as a JSON `\uXXXX` escape:
+/// a program reading the JSON gets the true text; a terminal showing it sees no bidi override,
+/// line separator, control or tower of marks (JSON itself escapes C0 controls and quotes).
+pub fn json_text(value: &serde_json::Value, pretty: bool) -> String {
+    let mut out = Vec::new();
+    let written = if pretty {
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut out,
+            EscapingFormatter {
+                inner: serde_json::ser::PrettyFormatter::new(),
+                marks: 0,
+            },
+        );
+        serde::Serialize::serialize(value, &mut ser)
+    } else {
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut out,
+            EscapingFormatter {
+                inner: serde_json::ser::CompactFormatter,
+                marks: 0,
+            },
+        );
+        serde::Serialize::serialize(value, &mut ser)
+    };
+    match written {
+        // Only UTF-8 is ever written (strings, escapes, ASCII punctuation).
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// A serde_json formatter that escapes hidden characters inside strings (see [`json_text`]).
+struct EscapingFormatter<F> {
+    inner: F,
+    marks: usize,
+}
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for EscapingFormatter<F> {
+    fn begin_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.marks = 0;
+        self.inner.begin_string(w)
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if keep_as_is(c, &mut self.marks) {
+                continue;
+            }
+            w.write_all(&fragment.as_bytes()[start..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(w, "\\u{:04x}", unit)?;
+            }
+            start = at + c.len_utf8();
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        self.marks = 0;
+        self.inner.write_char_escape(w, escape)
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.inner.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.inner.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.end_object_value(w)
+    }
+}
+
 /// Displays a string escaped (see [`escape`]): for log fields (`id = %Escaped(&id)`).
 pub struct Escaped<'a>(pub &'a str);
 
@@ -307,6 +417,31 @@ mod tests {
         assert!(matches!(escape("ho-so 01.xml"), Cow::Borrowed(_)));
         assert_eq!(escape_lossy(b"h\xffo\n"), "h\u{FFFD}o\\u{a}");
         assert_eq!(format!("{}", Escaped("a\nb")), "a\\u{a}b");
+    }
+
+    #[test]
+    fn json_keeps_values_but_shows_nothing_hidden() {
+        let name = "a\u{202E}lmx.exe\u{1b}[32m\u{2028}\u{85}\u{9b}b\"\n\u{1F600} ký";
+        let value = serde_json::json!({ "file": name, "list": [name] });
+        for pretty in [false, true] {
+            let text = json_text(&value, pretty);
+            assert!(
+                text.chars()
+                    .all(|c| c == '\n' && pretty
+                        || !is_hidden(c) && c != '\u{2028}' && c != '\u{85}'),
+                "{text}"
+            );
+            assert!(
+                text.contains("\\u202e") && text.contains("\\u2028") && text.contains("\\u0085")
+            );
+            assert!(
+                text.contains("\u{1F600} ký"),
+                "visible text stays as it is: {text}"
+            );
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, value, "the JSON still means the same strings");
+        }
+        assert!(!json_text(&value, false).contains('\n'));
     }
 
     #[test]

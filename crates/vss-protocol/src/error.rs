@@ -71,6 +71,9 @@ error_codes! {
     // Additions of turn 2 (DESIGN §7).
     BatchTooLarge => "batch_too_large",
     DriverUnresponsive => "driver_unresponsive",
+    // Additions of issue 17 (inputs read once, from regular files only, within their cap).
+    FileNotRegular => "file_not_regular",
+    FileTooLarge => "file_too_large",
 }
 
 impl fmt::Display for ErrorCode {

@@ -95,6 +95,9 @@ pub const XML_MAX_NODES: usize = 4_000_000;
 /// Default largest XML input, in bytes (a 50 MB BHXHDienTu envelope with room).
 pub const XML_MAX_BYTES: usize = 100 * 1024 * 1024;
 
+/// Largest PEM file of trust anchors read (`trust_anchors`, `vss verify-xml --trusted`).
+pub const PEM_FILE_MAX_BYTES: usize = 16 * 1024 * 1024;
+
 /// Default most characters references to declared entities may expand to, in one document.
 pub const XML_MAX_ENTITY_EXPANSION: usize = 1024 * 1024;
 

@@ -116,7 +116,17 @@ impl NativeHost {
 }
 
 impl Drop for NativeHost {
+    /// Closes the port as Chrome does and gives the agent a moment to end by itself (so its
+    /// log writer flushes what it was given); kills it if it does not.
     fn drop(&mut self) {
+        self.stdin = None;
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

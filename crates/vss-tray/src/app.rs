@@ -13,13 +13,13 @@ use parking_lot::Mutex;
 use time::OffsetDateTime;
 use vss_core::batch::precheck;
 use vss_core::commands::sign_xml::{sign_options, XmlOptions};
-use vss_core::commands::verify_xml::{file_error, report_lines, verify_options};
-use vss_core::files::{sign_files, Destination, FileBatch, FileOutcome};
+use vss_core::commands::verify_xml::{configured_verify_options, file_error, report_lines};
+use vss_core::files::{read_input, sign_files, Destination, FileBatch, FileOutcome};
 use vss_core::readiness::assess;
 use vss_core::report::SupportReport;
 use vss_core::{Caller, Service};
 use vss_protocol::display::clean;
-use vss_protocol::limits::{TRAY_NOTICE_MAX_FILES, TRAY_TEXT_MAX_CHARS};
+use vss_protocol::limits::{self, TRAY_NOTICE_MAX_FILES, TRAY_TEXT_MAX_CHARS};
 use vss_protocol::messages::text;
 use vss_protocol::readiness::{Level, Readiness};
 use vss_protocol::{Error, ErrorCode, Lang, Result};
@@ -210,8 +210,7 @@ impl App {
         let refused: Vec<(PathBuf, Error)> = files
             .iter()
             .filter_map(|file| {
-                let checked = std::fs::read(file)
-                    .map_err(|e| file_error(file, e))
+                let checked = read_input(file, limits::XML_MAX_BYTES)
                     .and_then(|xml| precheck(&xml, &opts, certificate.mst.as_deref()));
                 checked.err().map(|err| (file.clone(), err))
             })
@@ -275,7 +274,7 @@ impl App {
         let certificates = modules.signing_certificates(now, false)?;
         let tax_codes: Vec<String> = files
             .iter()
-            .filter_map(|f| std::fs::read(f).ok())
+            .filter_map(|f| read_input(f, limits::XML_MAX_BYTES).ok())
             .filter_map(|xml| vss_xml::summarize(&xml).ok())
             .filter_map(|s| s.tax_code)
             .collect();
@@ -353,15 +352,16 @@ impl App {
 
     /// The verification window's text for `files`.
     pub fn verification_text(&self, files: &[PathBuf], lang: Lang) -> Result<String> {
-        let opts = verify_options(
-            &self.service.config.trust_anchors,
+        let opts = configured_verify_options(
+            &self.service.config,
+            &[],
             &Caller::local(crate::PROGRAM),
+            lang,
         )?;
         let mut out = String::new();
         for file in files {
             let name = display_name(file);
-            match std::fs::read(file)
-                .map_err(|e| file_error(file, e))
+            match read_input(file, limits::XML_MAX_BYTES)
                 .and_then(|xml| vss_xml::verify(&xml, &opts))
             {
                 Ok(report) => {

@@ -58,6 +58,7 @@
 mod c14n;
 mod cert;
 mod crypto;
+mod finding;
 mod parse;
 mod sign;
 mod summary;
@@ -65,6 +66,7 @@ mod verify;
 
 pub use c14n::C14nMode;
 pub use cert::SignerCertificate;
+pub use finding::{Finding, FindingCode};
 pub use sign::{
     check_signable, sign, SignOptions, XmlSigner, DEFAULT_PARENTS, DEFAULT_SIGNATURE_ID,
 };

@@ -10,11 +10,12 @@ use base64::Engine;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use vss_protocol::Error;
+use vss_protocol::{Error, HashAlgorithm, Lang};
 
 use crate::c14n::{C14nMode, Canonicalizer, Output, Scope};
 use crate::cert::{chain_trusted, parse_cert, SignerCertificate};
 use crate::crypto::{self, Hasher, PublicKey, DSIG_NS, ENVELOPED};
+use crate::finding::{Finding, FindingCode as F};
 use crate::parse::{self, Node, ParseConfig, Visitor};
 use crate::Limits;
 
@@ -38,6 +39,11 @@ pub struct VerifyOptions {
     /// Accept a DOCTYPE (local files). Nothing external is resolved either way.
     pub allow_doctype: bool,
     pub limits: Limits,
+    /// Language of the findings' messages.
+    pub lang: Lang,
+    /// SHA-1 signatures and digests are invalid (admin setting `[verify] reject_sha1`);
+    /// otherwise they are valid and marked weak with a warning.
+    pub reject_sha1: bool,
 }
 
 /// The answer for a whole document.
@@ -49,7 +55,9 @@ pub struct VerifyReport {
     pub trusted: bool,
     pub signatures: Vec<SignatureReport>,
     /// Problems of the document as a whole (no signature, duplicate IDs).
-    pub problems: Vec<String>,
+    pub problems: Vec<Finding>,
+    /// Some signature or reference uses SHA-1 (see each signature's `warnings`).
+    pub weak: bool,
 }
 
 /// One Signature element.
@@ -69,19 +77,25 @@ pub struct SignatureReport {
     /// The signer's chain reaches a trust anchor.
     pub trusted: bool,
     pub signing_time: Option<SigningTimeReport>,
-    pub problems: Vec<String>,
+    pub problems: Vec<Finding>,
+    /// The SignatureMethod or a Reference's DigestMethod is SHA-1.
+    pub weak: bool,
+    /// What holds but deserves attention (a weak algorithm the admin does not reject).
+    pub warnings: Vec<Finding>,
 }
 
 /// One Reference of a SignedInfo.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferenceReport {
     pub uri: String,
-    /// What the digest covers, in words.
-    pub covers: String,
+    /// What the digest covers (a code, and in words); `None` when it could not be followed.
+    pub covers: Option<Finding>,
     pub transforms: Vec<String>,
     pub digest_method: String,
     pub digest_valid: bool,
-    pub problem: Option<String>,
+    /// The DigestMethod is SHA-1.
+    pub weak: bool,
+    pub problem: Option<Finding>,
 }
 
 /// The SigningTime property.
@@ -291,12 +305,10 @@ pub fn verify(xml: &[u8], opts: &VerifyOptions) -> Result<VerifyReport, Error> {
         .collect();
     duplicates.sort();
     for d in &duplicates {
-        problems.push(format!(
-            "the ID '{d}' appears more than once (possible signature wrapping)"
-        ));
+        problems.push(Finding::new(F::DuplicateId).arg("id", d.as_str()));
     }
     if scan.found.is_empty() {
-        problems.push("no signature found".to_string());
+        problems.push(Finding::new(F::NoSignature));
     }
 
     let mut jobs: Vec<Canonicalizer> = Vec::new();
@@ -318,12 +330,41 @@ pub fn verify(xml: &[u8], opts: &VerifyOptions) -> Result<VerifyReport, Error> {
     }
     let valid = problems.is_empty() && signatures.iter().all(|s| s.valid);
     let trusted = valid && signatures.iter().all(|s| s.trusted);
-    Ok(VerifyReport {
+    let weak = signatures.iter().any(|s| s.weak);
+    let mut report = VerifyReport {
         valid,
         trusted,
         signatures,
         problems,
-    })
+        weak,
+    };
+    report.localize(opts.lang);
+    Ok(report)
+}
+
+impl VerifyReport {
+    /// Every finding's message in `lang` (the report is built in the options' language; a
+    /// door may render it again in its caller's).
+    pub fn localize(&mut self, lang: Lang) {
+        let sigs = self.signatures.iter_mut().flat_map(|s| {
+            let refs = s
+                .references
+                .iter_mut()
+                .flat_map(|r| r.covers.iter_mut().chain(r.problem.iter_mut()));
+            s.problems
+                .iter_mut()
+                .chain(s.warnings.iter_mut())
+                .chain(refs)
+        });
+        for finding in self.problems.iter_mut().chain(sigs) {
+            finding.localize(lang);
+        }
+    }
+}
+
+/// SHA-1 (in a SignatureMethod or DigestMethod) is weak: collisions are practical.
+fn is_weak(alg: HashAlgorithm) -> bool {
+    alg == HashAlgorithm::Sha1
 }
 
 fn plan_signature(
@@ -345,15 +386,15 @@ fn plan_signature(
         trusted: false,
         signing_time: None,
         problems: Vec::new(),
+        weak: false,
+        warnings: Vec::new(),
     };
     // Exactly one of each: a second SignedInfo or SignatureValue is a wrapping attempt, and
     // which one a verifier reads must never be a question.
     let single = |name: &str| sig.children_named(name).count() == 1;
     let si = sig.child("SignedInfo").filter(|_| single("SignedInfo"));
     let Some(si) = si.filter(|_| single("SignatureValue")) else {
-        report
-            .problems
-            .push("a Signature needs exactly one SignedInfo and one SignatureValue".into());
+        report.problems.push(Finding::new(F::SignatureStructure));
         return SigPlan {
             report,
             signed_info_job: None,
@@ -385,10 +426,10 @@ fn plan_signature(
             Some(jobs.len() - 1)
         }
         None => {
-            report.problems.push(format!(
-                "unsupported CanonicalizationMethod '{}'",
-                report.canonicalization
-            ));
+            report.problems.push(
+                Finding::new(F::UnsupportedCanonicalization)
+                    .arg("algorithm", report.canonicalization.as_str()),
+            );
             None
         }
     };
@@ -397,7 +438,7 @@ fn plan_signature(
         .map(|r| plan_reference(r, sig, ids, doc_len, jobs))
         .collect::<Vec<_>>();
     if refs.is_empty() {
-        report.problems.push("SignedInfo has no Reference".into());
+        report.problems.push(Finding::new(F::NoReference));
     }
     SigPlan {
         report,
@@ -436,13 +477,14 @@ fn plan_reference(
     let mut plan = RefPlan {
         report: ReferenceReport {
             uri: uri.clone(),
-            covers: String::new(),
+            covers: None,
             transforms: transforms
                 .iter()
                 .map(|t| t.attr("Algorithm").unwrap_or_default().to_string())
                 .collect(),
             digest_method: digest_method.clone(),
             digest_valid: false,
+            weak: false,
             problem: None,
         },
         job: None,
@@ -453,28 +495,29 @@ fn plan_reference(
         range: (0, 0),
         excluded: None,
     };
-    let fail = |mut plan: RefPlan, why: String| {
+    let fail = |mut plan: RefPlan, why: Finding| {
         plan.report.problem = Some(why);
         plan
     };
     let alg = match crypto::digest_from_uri(&digest_method) {
         Ok(a) => a,
-        Err(_) => return fail(plan, format!("unsupported DigestMethod '{digest_method}'")),
+        Err(_) => {
+            let why = Finding::new(F::UnsupportedDigestMethod).arg("algorithm", digest_method);
+            return fail(plan, why);
+        }
     };
+    plan.report.weak = is_weak(alg);
 
-    // Same-document references only: nothing outside the document is ever fetched.
+    // Same-document references only: nothing outside the document is ever fetched. What is
+    // covered: (whole document, with comments, the ID of the element).
     let (scope, keep_comments, what) = if !has_uri {
-        return fail(plan, "a Reference without URI is not followed".into());
+        return fail(plan, Finding::new(F::ReferenceWithoutUri));
     } else if uri.is_empty() {
         plan.range = (0, doc_len);
-        (Scope::Document, false, "the whole document".to_string())
+        (Scope::Document, false, None)
     } else if uri == "#xpointer(/)" {
         plan.range = (0, doc_len);
-        (
-            Scope::Document,
-            true,
-            "the whole document (with comments)".to_string(),
-        )
+        (Scope::Document, true, None)
     } else if let Some(id) = uri
         .strip_prefix("#xpointer(id('")
         .and_then(|s| s.strip_suffix("'))"))
@@ -489,25 +532,13 @@ fn plan_reference(
         match ids.get(id).map(Vec::as_slice) {
             Some([range]) => {
                 plan.range = *range;
-                (
-                    Scope::Subtree(range.0),
-                    comments,
-                    format!("the element with ID '{id}'"),
-                )
+                (Scope::Subtree(range.0), comments, Some(id.to_string()))
             }
-            Some(_) => {
-                return fail(
-                    plan,
-                    format!("the ID '{id}' is not unique (possible signature wrapping)"),
-                )
-            }
-            None => return fail(plan, format!("no element has the ID '{id}'")),
+            Some(_) => return fail(plan, Finding::new(F::IdNotUnique).arg("id", id)),
+            None => return fail(plan, Finding::new(F::IdNotFound).arg("id", id)),
         }
     } else {
-        return fail(
-            plan,
-            format!("only same-document references are followed, not '{uri}'"),
-        );
+        return fail(plan, Finding::new(F::ExternalReference).arg("uri", uri));
     };
 
     let mut exclude = None;
@@ -520,12 +551,15 @@ fn plan_reference(
             plan.excluded = Some((sig.start, sig.end));
         } else if let Some(m) = C14nMode::from_uri(a) {
             if i + 1 != transforms.len() {
-                return fail(plan, "canonicalisation must be the last transform".into());
+                return fail(plan, Finding::new(F::C14nNotLast));
             }
             mode = Some(m);
             prefixes = prefix_list(t);
         } else {
-            return fail(plan, format!("unsupported transform '{a}'"));
+            return fail(
+                plan,
+                Finding::new(F::UnsupportedTransform).arg("algorithm", a),
+            );
         }
     }
     // A node-set left without a canonicalisation transform becomes octets by C14N 1.0.
@@ -537,11 +571,15 @@ fn plan_reference(
     if let Some(p) = prefixes {
         c = c.with_inclusive_prefixes(&p);
     }
-    plan.report.covers = if exclude.is_some() {
-        format!("{what}, without this signature")
-    } else {
-        what
-    };
+    let enveloped = exclude.is_some();
+    plan.report.covers = Some(match (what, keep_comments, enveloped) {
+        (Some(id), _, false) => Finding::new(F::CoversElement).arg("id", id),
+        (Some(id), _, true) => Finding::new(F::CoversElementEnveloped).arg("id", id),
+        (None, false, false) => Finding::new(F::CoversDocument),
+        (None, false, true) => Finding::new(F::CoversDocumentEnveloped),
+        (None, true, false) => Finding::new(F::CoversDocumentWithComments),
+        (None, true, true) => Finding::new(F::CoversDocumentWithCommentsEnveloped),
+    });
     jobs.push(c);
     plan.job = Some(jobs.len() - 1);
     plan
@@ -563,7 +601,7 @@ fn finish_signature(
         if let Some(Output::Digest(h)) = r.job.and_then(|j| outputs.get(j)) {
             rr.digest_valid = !r.expected.is_empty() && h.clone().finish() == r.expected;
             if !rr.digest_valid {
-                rr.problem = Some("the digest does not match: the content was changed".into());
+                rr.problem = Some(Finding::new(F::DigestMismatch));
             }
         }
         if rr.digest_valid {
@@ -607,10 +645,22 @@ fn finish_signature(
     };
     let method = crypto::signature_method_from_uri(&report.signature_method);
     if method.is_err() {
-        report.problems.push(format!(
-            "unsupported SignatureMethod '{}'",
-            report.signature_method
-        ));
+        report.problems.push(
+            Finding::new(F::UnsupportedSignatureMethod)
+                .arg("algorithm", report.signature_method.as_str()),
+        );
+    }
+    let weak = weak_findings(&report, method.as_ref().ok().map(|(_, alg)| *alg));
+    report.weak = !weak.is_empty();
+    if opts.reject_sha1 {
+        for finding in &weak {
+            let algorithm = finding.args.get("algorithm").cloned().unwrap_or_default();
+            report
+                .problems
+                .push(Finding::new(F::WeakAlgorithmRejected).arg("algorithm", algorithm));
+        }
+    } else {
+        report.warnings.extend(weak);
     }
 
     // The signer is the KeyInfo certificate whose key checks the SignatureValue; with a chain
@@ -631,9 +681,7 @@ fn finish_signature(
     }
     report.signature_value_valid = signer.is_some();
     if !report.signature_value_valid {
-        report
-            .problems
-            .push("the SignatureValue does not verify with the KeyInfo certificate".into());
+        report.problems.push(Finding::new(F::SignatureValueInvalid));
     }
     let leaf = signer
         .as_ref()
@@ -644,10 +692,29 @@ fn finish_signature(
         report.trusted =
             report.signature_value_valid && chain_trusted(&certs[i], &certs, &opts.trust_anchors);
     } else {
-        report.problems.push("no X509Certificate in KeyInfo".into());
+        report.problems.push(Finding::new(F::NoCertificate));
     }
-    report.valid = report.signature_value_valid && refs_ok && method.is_ok();
+    let weak_rejected = opts.reject_sha1 && report.weak;
+    report.valid = report.signature_value_valid && refs_ok && method.is_ok() && !weak_rejected;
     report
+}
+
+/// A finding for the SHA-1 SignatureMethod and for each SHA-1 DigestMethod of `report`.
+fn weak_findings(report: &SignatureReport, method: Option<HashAlgorithm>) -> Vec<Finding> {
+    let mut found = Vec::new();
+    if method.is_some_and(is_weak) {
+        found.push(
+            Finding::new(F::WeakSignatureMethod).arg("algorithm", report.signature_method.as_str()),
+        );
+    }
+    for reference in report.references.iter().filter(|r| r.weak) {
+        found.push(
+            Finding::new(F::WeakDigestMethod)
+                .arg("algorithm", reference.digest_method.as_str())
+                .arg("uri", reference.uri.as_str()),
+        );
+    }
+    found
 }
 
 /// The certificate that is nobody's issuer among `certs`.

@@ -100,10 +100,9 @@ fn verification_reports_signer_claims_and_coverage() {
     let sig = &report.signatures[0];
     assert_eq!(sig.parent.as_deref(), Some("CKy_Dvi"));
     assert_eq!(sig.id.as_deref(), Some("sigid"));
-    assert_eq!(
-        sig.references[0].covers,
-        "the whole document, without this signature"
-    );
+    let covers = sig.references[0].covers.as_ref().expect("followed");
+    assert_eq!(covers.code, vss_xml::FindingCode::CoversDocumentEnveloped);
+    assert_eq!(covers.message, "toàn bộ tài liệu, trừ chính chữ ký này");
     let time = sig.signing_time.as_ref().expect("SigningTime");
     assert_eq!(time.value, now);
     assert!(
@@ -268,10 +267,9 @@ fn signing_time_can_be_signed_on_request() {
         assert!(report.valid, "{report:#?}");
         let sig = &report.signatures[0];
         assert_eq!(sig.references.len(), 2);
-        assert_eq!(
-            sig.references[1].covers,
-            "the element with ID 'sigid-props'"
-        );
+        let covers = sig.references[1].covers.as_ref().expect("followed");
+        assert_eq!(covers.code, vss_xml::FindingCode::CoversElement);
+        assert_eq!(covers.args["id"], "sigid-props");
         assert!(sig.signing_time.as_ref().expect("SigningTime").signed);
         // Changing the signed time now breaks the signature.
         let later = text.replacen(&format!(">{now}<"), ">2030-01-01T00:00:00Z<", 1);

@@ -253,7 +253,10 @@ fn duplicate_ids_fail_verification() {
     );
     let report = verify(wrapped.as_bytes(), &VerifyOptions::default()).expect("readable");
     assert!(!report.valid);
-    assert!(report.problems.iter().any(|p| p.contains("object")));
+    assert!(report
+        .problems
+        .iter()
+        .any(|p| p.code == vss_xml::FindingCode::DuplicateId && p.args["id"] == "object"));
     // In an enveloped form too, even though URI="" names no ID.
     let xml = "<r><a Id=\"x\"/><b Id=\"x\"/><Cky/></r>";
     let signed = sign(xml.as_bytes(), &SignOptions::default(), &mut signer()).expect("sign");

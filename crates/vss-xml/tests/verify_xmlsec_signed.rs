@@ -116,6 +116,7 @@ fn signatures_made_by_xmlsec1_verify() {
                     );
                     let cert = sig.certificate.as_ref().expect("certificate");
                     assert_eq!(cert.identity.mst.as_deref(), Some("0101234567"), "{label}");
+                    check_weak_marking(&signed, digest, &label);
 
                     let tampered =
                         String::from_utf8_lossy(&signed).replacen("11/2026", "12/2026", 1);
@@ -140,10 +141,66 @@ fn the_committed_xmlsec1_signed_form_verifies_and_is_trusted_with_its_own_certif
     assert!(!report.trusted, "no anchor given");
     let sig = &report.signatures[0];
     assert_eq!(sig.parent.as_deref(), Some("Cky"));
-    assert_eq!(
-        sig.references[0].covers,
-        "the whole document, without this signature"
-    );
+    let covers = sig.references[0].covers.as_ref().expect("followed");
+    assert_eq!(covers.code, vss_xml::FindingCode::CoversDocumentEnveloped);
     let cert = sig.certificate.as_ref().expect("certificate");
     assert_eq!(cert.holder, "CÔNG TY TNHH THƯƠNG MẠI DỊCH VỤ ÁNH DƯƠNG");
+}
+
+/// A SHA-1 signature made by xmlsec1 (rsa-sha1 / ecdsa-sha1 over a sha1 digest) is valid and
+/// weak with a warning for the method and the digest; with `reject_sha1` it is invalid, saying
+/// why in both languages. A SHA-256 one carries no mark either way.
+fn check_weak_marking(signed: &[u8], digest: HashAlgorithm, label: &str) {
+    use vss_xml::FindingCode;
+    let sha1 = digest == HashAlgorithm::Sha1;
+    let report = verify(signed, &VerifyOptions::default()).expect(label);
+    let sig = &report.signatures[0];
+    assert!(report.valid, "{label}");
+    assert_eq!(
+        (report.weak, sig.weak, sig.references[0].weak),
+        (sha1, sha1, sha1),
+        "{label}"
+    );
+    let codes: Vec<FindingCode> = sig.warnings.iter().map(|w| w.code).collect();
+    if sha1 {
+        assert_eq!(
+            codes,
+            [
+                FindingCode::WeakSignatureMethod,
+                FindingCode::WeakDigestMethod
+            ],
+            "{label}"
+        );
+        assert!(sig.warnings[0].message.contains("SHA-1"), "{label}");
+    } else {
+        assert!(codes.is_empty(), "{label}: {codes:?}");
+    }
+    for lang in [vss_protocol::Lang::Vi, vss_protocol::Lang::En] {
+        let strict = VerifyOptions {
+            reject_sha1: true,
+            lang,
+            ..VerifyOptions::default()
+        };
+        let report = verify(signed, &strict).expect(label);
+        assert_eq!(report.valid, !sha1, "{label}: reject_sha1");
+        let sig = &report.signatures[0];
+        if sha1 {
+            assert!(sig.warnings.is_empty());
+            let rejected: Vec<_> = sig
+                .problems
+                .iter()
+                .filter(|p| p.code == FindingCode::WeakAlgorithmRejected)
+                .collect();
+            assert_eq!(rejected.len(), 2, "{label}: {:?}", sig.problems);
+            let word = match lang {
+                vss_protocol::Lang::Vi => "quản trị viên",
+                vss_protocol::Lang::En => "administrator",
+            };
+            assert!(
+                rejected[0].message.contains(word),
+                "{}",
+                rejected[0].message
+            );
+        }
+    }
 }

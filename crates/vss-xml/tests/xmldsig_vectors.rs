@@ -57,7 +57,15 @@ fn every_xmlsec_signature_verifies_and_chains_to_the_test_ca() {
         assert!(report.trusted, "{name}: not trusted: {report:#?}");
         let sig = &report.signatures[0];
         assert_eq!(sig.references.len(), 1);
-        assert_eq!(sig.references[0].covers, "the element with ID 'object'");
+        let covers = sig.references[0].covers.as_ref().expect("followed");
+        assert_eq!(covers.code, vss_xml::FindingCode::CoversElement, "{name}");
+        assert_eq!(covers.args["id"], "object");
+        // SHA-1 vectors are valid but marked weak, with a warning for the method and digest.
+        let sha1 = name.contains("sha1");
+        assert_eq!(report.weak, sha1, "{name}");
+        assert_eq!(sig.weak, sha1, "{name}");
+        assert_eq!(sig.references[0].weak, sha1, "{name}");
+        assert_eq!(sig.warnings.len(), if sha1 { 2 } else { 0 }, "{name}");
         let cert = sig.certificate.as_ref().expect("signer certificate");
         assert!(
             cert.subject.contains("Test Key"),

@@ -347,7 +347,8 @@ function verifyItem(name, reply) {
   if (first?.signing_time) row(t("verifyTime"), `${formatTime(first.signing_time.value)}${first.signing_time.signed ? "" : ` (${t("verifyTimeUnsigned")})`}`);
   if (first) row(t("verifyChain"), report.trusted ? t("verifyTrusted") : t("verifyUntrusted"));
   if ((report.signatures ?? []).length > 1) row(t("verifyCount"), String(report.signatures.length));
-  const technical = [...(report.problems ?? []), ...(report.signatures ?? []).flatMap((s) => [...(s.problems ?? []), ...(s.references ?? []).map((r) => r.problem).filter(Boolean)])];
+  // Each finding is {code, message, args}; the message is the agent's catalogue text.
+  const technical = [...(report.problems ?? []), ...(report.signatures ?? []).flatMap((s) => [...(s.problems ?? []), ...(s.warnings ?? []), ...(s.references ?? []).map((r) => r.problem).filter(Boolean)])].map((p) => p.message ?? String(p));
   return element(
     "div",
     { class: "verify-item", "data-name": name, "data-valid": String(valid), "data-trusted": String(report.trusted === true), "data-mst": cert?.identity?.mst, "data-signer": cert?.holder },

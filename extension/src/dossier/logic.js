@@ -80,6 +80,8 @@ export function verdict(report) {
     else if (s.signature_value_valid === false) reasons.push(["verifyBadValue"]);
     else reasons.push(["verifyOther"]);
   }
-  if ((report.problems ?? []).some((p) => /duplicate/i.test(p))) reasons.push(["verifyDuplicateIds"]);
+  if ((report.problems ?? []).some((p) => p?.code === "duplicate_id")) reasons.push(["verifyDuplicateIds"]);
+  // SHA-1 (valid unless the admin rejects it): said in words either way.
+  if (report.weak === true) reasons.push(["verifyWeak"]);
   return { valid: report.valid === true, reasons: [...new Map(reasons.map((r) => [r[0], r])).values()] };
 }

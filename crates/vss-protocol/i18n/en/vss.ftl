@@ -84,6 +84,15 @@ hint-xml_parent_ambiguous = Check the dossier file (it may have been merged by m
 
 err-driver_unresponsive = The token driver { $path } is not responding ({ $function } took longer than { $seconds } seconds).
 hint-driver_unresponsive = Unplug the token, plug it back in and try again. If it still fails, reinstall the certificate authority's driver, or restart the computer. Other tokens keep working.
+err-file_not_regular = { $path } is not a regular file but { $kind }; it is not read.
+hint-file_not_regular = Only dossier files saved on disk are signed or checked. Save the dossier as an .xml file and choose that file (not a folder, a pipe or a device).
+err-file_too_large = The file { $path } is larger than the limit of { $limit } bytes; it is not read further.
+hint-file_too_large = Check that this is the right dossier file. BHXH dossier files are usually much smaller; export the dossier again from your declaration software.
+file-kind-directory = a directory
+file-kind-fifo = a pipe (FIFO)
+file-kind-socket = a socket
+file-kind-device = a device
+file-kind-other = a special file
 
 ## Dialog and CLI text.
 
@@ -249,3 +258,32 @@ tray-diagnose-title = VSS Token Signing diagnostics
 tray-diagnose-copy = Copy the support report
 tray-close = Close
 tray-what-to-do = What to do: { $hint }
+
+## Findings of XML signature verification (vss verify-xml, the tray, the dossier page): stable codes verify-<code>.
+
+verify-duplicate_id = the ID "{ $id }" appears more than once in the document (possible signature wrapping)
+verify-no_signature = no signature found
+verify-signature_structure = a Signature needs exactly one SignedInfo and one SignatureValue
+verify-unsupported_canonicalization = unsupported CanonicalizationMethod "{ $algorithm }"
+verify-no_reference = SignedInfo has no Reference
+verify-unsupported_signature_method = unsupported SignatureMethod "{ $algorithm }"
+verify-signature_value_invalid = the SignatureValue does not verify with the KeyInfo certificate
+verify-no_certificate = no X509Certificate in KeyInfo
+verify-unsupported_digest_method = unsupported DigestMethod "{ $algorithm }"
+verify-reference_without_uri = a Reference without URI is not followed
+verify-id_not_unique = the ID "{ $id }" is not unique (possible signature wrapping)
+verify-id_not_found = no element has the ID "{ $id }"
+verify-external_reference = only same-document references are followed, not "{ $uri }"
+verify-c14n_not_last = canonicalisation must be the last transform
+verify-unsupported_transform = unsupported transform "{ $algorithm }"
+verify-digest_mismatch = the digest does not match: the content was changed after signing
+verify-weak_signature_method = the signature uses the weak algorithm SHA-1 ("{ $algorithm }"); sign again with SHA-256
+verify-weak_digest_method = the reference URI="{ $uri }" uses the weak digest SHA-1 ("{ $algorithm }"); sign again with SHA-256
+verify-weak_algorithm_rejected = the weak algorithm SHA-1 ("{ $algorithm }") is not accepted by the administrator's configuration
+verify-covers_document = the whole document
+verify-covers_document_with_comments = the whole document (with comments)
+verify-covers_element = the element with ID "{ $id }"
+verify-covers_document_enveloped = the whole document, without this signature
+verify-covers_document_with_comments_enveloped = the whole document (with comments), without this signature
+verify-covers_element_enveloped = the element with ID "{ $id }", without this signature
+cli-verify-weak = Warning: the signature uses a weak algorithm (SHA-1).

@@ -84,6 +84,15 @@ hint-xml_parent_ambiguous = Kiểm tra lại tệp hồ sơ (có thể đã bị
 
 err-driver_unresponsive = Driver token { $path } không phản hồi (lệnh { $function } quá { $seconds } giây).
 hint-driver_unresponsive = Hãy rút token ra, cắm lại rồi thử lại. Nếu vẫn lỗi, hãy cài lại driver của nhà cung cấp chữ ký số, hoặc khởi động lại máy tính. Các token khác vẫn dùng được.
+err-file_not_regular = { $path } không phải tệp thông thường mà là { $kind }; không đọc.
+hint-file_not_regular = Chỉ ký hoặc kiểm tra tệp hồ sơ đã lưu trên đĩa. Hãy lưu hồ sơ thành tệp .xml rồi chọn tệp đó (không chọn thư mục, đường ống hay thiết bị).
+err-file_too_large = Tệp { $path } lớn hơn giới hạn { $limit } byte; không đọc tiếp.
+hint-file_too_large = Kiểm tra đúng tệp hồ sơ chưa. Tệp hồ sơ BHXH thường nhỏ hơn nhiều; hãy xuất lại hồ sơ từ phần mềm kê khai.
+file-kind-directory = một thư mục
+file-kind-fifo = một đường ống (FIFO)
+file-kind-socket = một socket
+file-kind-device = một thiết bị
+file-kind-other = một tệp đặc biệt
 
 ## Chữ trong cửa sổ ký và dòng lệnh.
 
@@ -249,3 +258,32 @@ tray-diagnose-title = Chẩn đoán VSS Token Signing
 tray-diagnose-copy = Sao chép báo cáo hỗ trợ
 tray-close = Đóng
 tray-what-to-do = Cần làm: { $hint }
+
+## Kết quả kiểm tra chữ ký XML (vss verify-xml, khay, trang Ký hồ sơ): mã ổn định verify-<mã>.
+
+verify-duplicate_id = ID "{ $id }" xuất hiện nhiều lần trong tài liệu (có thể là tấn công bọc chữ ký)
+verify-no_signature = không tìm thấy chữ ký nào
+verify-signature_structure = một chữ ký phải có đúng một SignedInfo và một SignatureValue
+verify-unsupported_canonicalization = không hỗ trợ phương pháp chuẩn hoá (CanonicalizationMethod) "{ $algorithm }"
+verify-no_reference = SignedInfo không có Reference nào
+verify-unsupported_signature_method = không hỗ trợ thuật toán ký (SignatureMethod) "{ $algorithm }"
+verify-signature_value_invalid = giá trị chữ ký (SignatureValue) không khớp với chứng thư số trong KeyInfo
+verify-no_certificate = KeyInfo không có chứng thư số (X509Certificate)
+verify-unsupported_digest_method = không hỗ trợ thuật toán băm (DigestMethod) "{ $algorithm }"
+verify-reference_without_uri = Reference không có URI nên không kiểm tra được
+verify-id_not_unique = ID "{ $id }" không duy nhất (có thể là tấn công bọc chữ ký)
+verify-id_not_found = không có phần tử nào mang ID "{ $id }"
+verify-external_reference = chỉ kiểm tra tham chiếu trong cùng tài liệu, không theo "{ $uri }"
+verify-c14n_not_last = phép chuẩn hoá phải là phép biến đổi cuối cùng
+verify-unsupported_transform = không hỗ trợ phép biến đổi (Transform) "{ $algorithm }"
+verify-digest_mismatch = giá trị băm không khớp: nội dung đã bị thay đổi sau khi ký
+verify-weak_signature_method = chữ ký dùng thuật toán yếu SHA-1 ("{ $algorithm }"); nên ký lại bằng SHA-256
+verify-weak_digest_method = tham chiếu URI="{ $uri }" dùng hàm băm yếu SHA-1 ("{ $algorithm }"); nên ký lại bằng SHA-256
+verify-weak_algorithm_rejected = thuật toán yếu SHA-1 ("{ $algorithm }") không được chấp nhận theo cấu hình của quản trị viên
+verify-covers_document = toàn bộ tài liệu
+verify-covers_document_with_comments = toàn bộ tài liệu (kể cả chú thích)
+verify-covers_element = phần tử có ID "{ $id }"
+verify-covers_document_enveloped = toàn bộ tài liệu, trừ chính chữ ký này
+verify-covers_document_with_comments_enveloped = toàn bộ tài liệu (kể cả chú thích), trừ chính chữ ký này
+verify-covers_element_enveloped = phần tử có ID "{ $id }", trừ chính chữ ký này
+cli-verify-weak = Cảnh báo: chữ ký dùng thuật toán yếu (SHA-1).
