@@ -111,6 +111,7 @@ impl EcCurve {
 
 /// Caps applied to every input. The defaults take a 50 MB BHXHDienTu envelope with room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Limits {
     /// Deepest element nesting.
     pub max_depth: usize,
@@ -118,8 +119,13 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Largest input, in bytes.
     pub max_size: usize,
-    /// Most characters that references to declared entities may expand to, in one document.
+    /// Most characters that references to declared entities may expand to, in one document,
+    /// attribute defaults added from the DTD included.
     pub max_entity_expansion: usize,
+    /// Most attributes on one element (namespace declarations and DTD defaults included).
+    pub max_attributes: usize,
+    /// Most namespace declarations on one element.
+    pub max_namespace_decls: usize,
 }
 
 impl Default for Limits {
@@ -130,6 +136,8 @@ impl Default for Limits {
             max_nodes: limits::XML_MAX_NODES,
             max_size: limits::XML_MAX_BYTES,
             max_entity_expansion: limits::XML_MAX_ENTITY_EXPANSION,
+            max_attributes: limits::XML_MAX_ATTRIBUTES,
+            max_namespace_decls: limits::XML_MAX_NAMESPACE_DECLS,
         }
     }
 }
