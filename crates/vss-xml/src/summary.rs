@@ -130,15 +130,17 @@ struct Open {
     local: String,
     /// A child element, comment or PI was seen in it.
     mixed: bool,
+    /// Its own text (not its children's).
+    text: TextNodes,
 }
 
-/// Text of the innermost open element since it started, as DOM text nodes: consecutive text
-/// and references make one node, a CDATA section is a node of its own.
+/// Text of an element, as DOM text nodes: consecutive text and references make one node; a
+/// CDATA section, and text after a child element, comment or PI, start another.
 #[derive(Debug, Default)]
 struct TextNodes {
     nodes: Vec<String>,
-    /// The last piece came from a CDATA section.
-    last_cdata: bool,
+    /// The next piece starts a new node.
+    split: bool,
     chars: usize,
 }
 
@@ -147,15 +149,14 @@ impl TextNodes {
         if t.is_empty() {
             return;
         }
-        if cdata || self.last_cdata || self.nodes.is_empty() {
+        if cdata || self.split || self.nodes.is_empty() {
+            self.split = cdata;
             if self.nodes.len() > 8 {
                 // Enough to say the content is mixed; the rest would only cost memory.
-                self.last_cdata = cdata;
                 return;
             }
             self.nodes.push(String::new());
         }
-        self.last_cdata = cdata;
         // Keep a little more than a field may show, so that a cut is still seen as one.
         let room = (MAX_FIELD_CHARS + 8).saturating_sub(self.chars);
         if room > 0 {
@@ -167,10 +168,9 @@ impl TextNodes {
         }
     }
 
-    fn clear(&mut self) {
-        self.nodes.clear();
-        self.last_cdata = false;
-        self.chars = 0;
+    /// Something other than text came: the next text is another node.
+    fn split(&mut self) {
+        self.split = true;
     }
 }
 
@@ -183,7 +183,6 @@ struct Reader {
     path: Vec<Open>,
     /// Depth at which a Signature or a file content started: nothing below is read.
     skip_depth: Option<usize>,
-    text: TextNodes,
     candidates: Vec<Candidate>,
     files: Vec<EmbeddedFile>,
     content_size: usize,
@@ -233,6 +232,7 @@ impl Reader {
         if self.skip_depth.is_none() {
             if let Some(open) = self.path.last_mut() {
                 open.mixed = true;
+                open.text.split();
             }
         }
     }
@@ -241,7 +241,9 @@ impl Reader {
         if self.path.last().is_some_and(|o| o.local == FILE_CONTENT) {
             self.content_size += t.trim().len();
         } else if self.skip_depth.is_none() {
-            self.text.push(t, cdata);
+            if let Some(open) = self.path.last_mut() {
+                open.text.push(t, cdata);
+            }
         }
     }
 }
@@ -272,8 +274,8 @@ impl Visitor for Reader {
                 self.path.push(Open {
                     local: el.local.to_string(),
                     mixed: false,
+                    text: TextNodes::default(),
                 });
-                self.text.clear();
             }
             Node::Text(t) => self.text(t, false),
             Node::Comment(_) | Node::Pi { .. } => self.mark_mixed(),
@@ -294,8 +296,9 @@ impl Visitor for Reader {
                 if self.skip_depth == Some(self.path.len()) {
                     self.skip_depth = None;
                 } else if self.skip_depth.is_none() {
-                    let mixed = open.mixed || self.text.nodes.len() > 1;
-                    let raw = self.text.nodes.first().map(String::as_str).unwrap_or("");
+                    let nodes = &open.text.nodes;
+                    let mixed = open.mixed || nodes.len() > 1;
+                    let raw = nodes.first().map(String::as_str).unwrap_or("");
                     let text = clean(raw);
                     if local == FILE_NAME && !mixed && !text.is_empty() {
                         self.files.push(EmbeddedFile {
@@ -308,13 +311,12 @@ impl Visitor for Reader {
                             field == "tax" && text != raw.trim_matches(parse::is_xml_space);
                         self.candidates.push(Candidate {
                             field,
-                            pieces: self.text.nodes.iter().map(|t| clean(t)).collect(),
+                            pieces: nodes.iter().map(|t| clean(t)).collect(),
                             mixed,
                             hidden,
                         });
                     }
                 }
-                self.text.clear();
             }
         }
         Ok(())
