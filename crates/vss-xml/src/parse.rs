@@ -6,6 +6,7 @@
 //! live here once. Nothing is built as a tree: memory stays near the input size.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use quick_xml::events::{BytesStart, Event};
@@ -213,6 +214,11 @@ struct Dtd {
     entities: HashMap<String, Entity>,
     /// element qname → its attribute definitions, first declaration wins.
     attlists: HashMap<String, AttList>,
+    /// Full expansions of the entities used so far, in content (`false`) and in attributes
+    /// (`true`): a later use is one copy, charged its length, instead of a walk down every
+    /// nested reference again. Everything stored was charged when it was first made, so this
+    /// holds no more than the expansion budget.
+    expanded: RefCell<HashMap<(String, bool), String>>,
 }
 
 /// Checks the byte-level rules (size, encoding) and returns the text to parse and its BOM length.
@@ -728,10 +734,22 @@ fn expand_reference(
         Some(Entity::External) => Err(malformed(format!(
             "external entity '{name}' is never resolved"
         ))),
-        Some(Entity::Internal(text)) => match ctx {
-            RefContext::Content => expand_text(text, dtd, out, budget, nesting + 1),
-            RefContext::Attribute => normalize_attr(text, dtd, out, budget, nesting + 1),
-        },
+        Some(Entity::Internal(text)) => {
+            let key = (name.to_string(), ctx == RefContext::Attribute);
+            if let Some(done) = dtd.expanded.borrow().get(&key) {
+                charge(budget, done.len())?;
+                out.push_str(done);
+                return Ok(());
+            }
+            let mut done = String::new();
+            match ctx {
+                RefContext::Content => expand_text(text, dtd, &mut done, budget, nesting + 1)?,
+                RefContext::Attribute => normalize_attr(text, dtd, &mut done, budget, nesting + 1)?,
+            }
+            out.push_str(&done);
+            dtd.expanded.borrow_mut().insert(key, done);
+            Ok(())
+        }
     }
 }
 
