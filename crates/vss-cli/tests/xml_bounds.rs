@@ -109,7 +109,7 @@ fn refused_files() -> Vec<(&'static str, String, &'static str)> {
         ),
         (
             "zwsp.xml",
-            dossier(&format!("0312345678\u{200B}-001"), ""),
+            dossier("0312345678\u{200B}-001", ""),
             "identity_mismatch",
         ),
     ]

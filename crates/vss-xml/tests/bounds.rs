@@ -293,7 +293,7 @@ fn a_summary_field_is_what_the_form_holds_or_unclear() {
         (format!("<MaSoThue>{mst}</MaSoThue>"), "mixed_content"),
         (format!("{mst}\u{200B}"), "hidden_characters"),
         (format!("{mst}\u{2007}"), "hidden_characters"),
-        (format!("0312\u{AD}345678"), "hidden_characters"),
+        ("0312\u{AD}345678".to_string(), "hidden_characters"),
     ] {
         let s = summarize(tk1(&tax).as_bytes()).unwrap();
         assert_eq!(s.tax_code, None, "{tax}");
