@@ -4,7 +4,7 @@
 //! MaSoThue the dossier does not state plainly refuses the signature, and a page's document
 //! full of attributes or namespaces is answered at once. Each refusal is asserted with no
 //! dialog at all (no GETPIN, no CONFIRM); a control in each test proves the dialog does open
-//! for a good document in the same setup.
+//! for a good document in the same setup. The HTTP door (`vss-agent serve`) is tried too.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use vss_testkit::fixture::Fixture;
 use vss_testkit::native_host::NativeHost as Host;
+use vss_testkit::serve::ServeAgent;
 
 const PORTAL: &str = "https://gddt.baohiemxahoi.gov.vn";
 /// The extension's own origin (its dossier page).
@@ -460,4 +461,80 @@ fn a_page_full_of_attributes_or_namespaces_is_answered_at_once() {
         json!({}),
     );
     assert_eq!(reply["ok"], true, "{reply}");
+}
+
+#[test]
+fn the_http_door_refuses_the_same_documents_before_any_dialog() {
+    let f = Fixture::new("demo");
+    let s = ServeAgent::start(&f, &[]);
+    let post = |id: &str, xml: &str, more: Value| {
+        let mut args = json!({"certificate": f.cert_id("an-sinh"), "xml": b64(xml)});
+        if let (Some(args), Some(more)) = (args.as_object_mut(), more.as_object()) {
+            args.extend(more.clone());
+        }
+        let body = json!({"id": id, "command": "sign-xml", "arguments": args}).to_string();
+        let reply = s.request(
+            "POST",
+            "/v1/request",
+            &[s.host(), ("Origin", PORTAL.to_string())],
+            &body,
+        );
+        serde_json::from_str::<Value>(&reply.body).unwrap_or(Value::Null)
+    };
+    let cases = [
+        ("NUL", dossier(MST, "\u{0}", ""), json!({}), "xml_malformed"),
+        (
+            "surrogate",
+            dossier(MST, "&#xDC00;", ""),
+            json!({}),
+            "xml_malformed",
+        ),
+        (
+            "mixed MaSoThue",
+            dossier(&format!("0000000000<x/>{MST}"), "", ""),
+            json!({}),
+            "identity_mismatch",
+        ),
+        (
+            "CDATA split",
+            dossier("0312345<![CDATA[678-001]]>", "", ""),
+            json!({}),
+            "identity_mismatch",
+        ),
+        (
+            "bad signature_id",
+            dossier(MST, "", ""),
+            json!({"signature_id": "9"}),
+            "bad_request",
+        ),
+        (
+            "ambiguous parent",
+            dossier(MST, "", "<Cky/>"),
+            json!({}),
+            "xml_parent_ambiguous",
+        ),
+        (
+            "40,000 attributes",
+            dossier(
+                MST,
+                "",
+                &format!(
+                    "<X{}/>",
+                    (0..40_000)
+                        .map(|i| format!(" a{i}=\"{i}\""))
+                        .collect::<String>()
+                ),
+            ),
+            json!({}),
+            "xml_malformed",
+        ),
+    ];
+    for (what, xml, more, expected) in &cases {
+        let reply = post(what, xml, more.clone());
+        assert_eq!(code(&reply), *expected, "{what}: {reply}");
+        assert_eq!(f.dialogs(), "", "{what}: a dialog was shown");
+    }
+    let reply = post("control", &dossier(MST, "ghi chú", ""), json!({}));
+    assert_eq!(reply["ok"], true, "{reply}");
+    assert_eq!(f.dialogs().matches("COMMAND GETPIN").count(), 1);
 }
