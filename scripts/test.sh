@@ -60,6 +60,7 @@ build_debug() { # the workspace's tests, examples and binaries (linted)
 }
 build_release() { # the benchmarks' (the tray's idle cost too) and the .deb's binaries
   cargo build --release --quiet -p vss-agent -p vss-cli -p vss-setup -p vss-testkit -p vss-tray --bins --example token_floor
+  cargo build --release --quiet -p vss-xml --example xml_linear
 }
 build_windows() { # the MSIs' binaries and the Win32 dialog tests (linted)
   installer/test.sh --build-only
@@ -88,6 +89,8 @@ lane_a() {
 lane_b() {
   suite "installers (MSI/Wine, .deb)" installer/test.sh --skip-build
   suite "benchmarks" env VSS_BENCH_SKIP_SETUP=1 VSS_BENCH_ROUNDS=3 scripts/bench.sh
+  # Parse + C14N time per MiB, 1 KiB to 6 MiB, adversarial shapes: fails when it grows (issue 17).
+  suite "XML linear-time bench" target/release/examples/xml_linear --check
 }
 lane a lane_a
 lane b lane_b

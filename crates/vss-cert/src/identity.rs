@@ -98,6 +98,9 @@ pub fn identity_mismatch(expected: &str, found: &[&str]) -> Error {
         found.join(", ")
     };
     Error::new(ErrorCode::IdentityMismatch)
+        // The message's selector: another unit's token (a dossier the agent cannot read plainly
+        // is the other kind, `dossier_unreadable`, raised by vss-xml's check_identity).
+        .arg("kind", "other_unit")
         .arg("expected", expected.to_string())
         .arg("actual", actual.clone())
         .detail("expected", expected)

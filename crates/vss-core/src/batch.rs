@@ -172,9 +172,11 @@ pub fn sign_batch(
         .collect())
 }
 
-/// Every check that needs no PIN: well-formed, no forbidden DOCTYPE, a unique free signature
-/// parent, and the unit's MST. Shared by the batch and `summarize-xml`, so what the dossier page
-/// flags before signing is exactly what the batch refuses.
+/// Every check that needs no PIN: well-formed (characters XML forbids included), no forbidden
+/// DOCTYPE, a valid and unused signature id, a unique free signature parent, and the unit's MST
+/// (a MaSoThue the dossier does not state plainly included). Shared by the batch, the single
+/// `sign-xml` and `summarize-xml`, so what the dossier page flags before signing is exactly what
+/// either form of signing refuses, and nothing is refused only after the PIN.
 pub fn precheck(xml: &[u8], opts: &SignOptions, mst: Option<&str>) -> Result<FormSummary> {
     let summary = vss_xml::summarize(xml)?;
     vss_xml::check_identity(&summary, mst)?;

@@ -98,8 +98,17 @@ pub const XML_MAX_BYTES: usize = 100 * 1024 * 1024;
 /// Largest PEM file of trust anchors read (`trust_anchors`, `vss verify-xml --trusted`).
 pub const PEM_FILE_MAX_BYTES: usize = 16 * 1024 * 1024;
 
-/// Default most characters references to declared entities may expand to, in one document.
+/// Default most characters references to declared entities may expand to, in one document;
+/// attribute defaults an internal DTD subset adds to elements count too (name and value).
 pub const XML_MAX_ENTITY_EXPANSION: usize = 1024 * 1024;
+
+/// Default most attributes on one element (namespace declarations and DTD defaults included);
+/// beyond this, `xml_malformed`. Dossier forms use a handful.
+pub const XML_MAX_ATTRIBUTES: usize = 256;
+
+/// Default most namespace declarations on one element; beyond this, `xml_malformed`. Signed
+/// dossiers and XAdES use fewer than ten.
+pub const XML_MAX_NAMESPACE_DECLS: usize = 64;
 
 /// Budget of the consent text as the dialog receives it (bytes, a newline counting three as
 /// pinentry's `%0A`); below pinentry's 1000-byte Assuan line. The agent's own lines always fit.

@@ -4,13 +4,13 @@
 //! subtree (`#id` references, `SignedInfo`), either minus one element's subtree (the
 //! enveloped-signature transform).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use vss_protocol::{Error, ErrorCode};
 
 use crate::crypto::Hasher;
-use crate::parse::{Attr, Node, Visitor, XML_NS};
+use crate::parse::{Attr, Node, ScopedMap, Visitor, XML_NS};
 
 /// Which canonicalisation to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -114,8 +114,6 @@ struct Frame {
     visible: bool,
     /// This element or an ancestor is removed (enveloped transform).
     excluded: bool,
-    ns_mark: usize,
-    rendered_mark: usize,
     xml_mark: usize,
     qname: String,
 }
@@ -127,13 +125,13 @@ pub(crate) struct Canonicalizer {
     /// Start offset of an element removed with its subtree.
     exclude: Option<usize>,
     /// Exclusive C14N's InclusiveNamespaces PrefixList (`""` for `#default`).
-    inclusive_prefixes: Vec<String>,
+    inclusive_prefixes: HashSet<String>,
     out: Output,
     frames: Vec<Frame>,
-    /// Every namespace declaration in scope, innermost last.
-    ns_in_scope: Vec<(String, String)>,
-    /// Declarations output by visible ancestors, innermost last.
-    rendered: Vec<(String, String)>,
+    /// The namespace bindings in scope.
+    ns_in_scope: ScopedMap,
+    /// Declarations output by visible ancestors.
+    rendered: ScopedMap,
     /// `xml:*` attributes in scope (local name, value), innermost last.
     xml_attrs: Vec<(String, String)>,
     after_root: bool,
@@ -146,11 +144,11 @@ impl Canonicalizer {
             comments: mode.with_comments(),
             scope,
             exclude,
-            inclusive_prefixes: Vec::new(),
+            inclusive_prefixes: HashSet::new(),
             out,
             frames: Vec::new(),
-            ns_in_scope: Vec::new(),
-            rendered: Vec::new(),
+            ns_in_scope: ScopedMap::default(),
+            rendered: ScopedMap::default(),
             xml_attrs: Vec::new(),
             after_root: false,
         }
@@ -178,7 +176,10 @@ impl Canonicalizer {
 
     /// The namespaces in scope at the current element: (prefix, uri), `""` for the default.
     pub fn in_scope_namespaces(&self) -> BTreeMap<String, String> {
-        self.ns_in_scope.iter().cloned().collect()
+        self.ns_in_scope
+            .iter()
+            .map(|(p, u)| (p.to_string(), u.to_string()))
+            .collect()
     }
 
     /// The `xml:*` attributes in scope at the current element (local name → value).
@@ -194,12 +195,7 @@ impl Canonicalizer {
     }
 
     fn rendered_value(&self, prefix: &str) -> &str {
-        self.rendered
-            .iter()
-            .rev()
-            .find(|(p, _)| p == prefix)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
+        self.rendered.get(prefix).unwrap_or("")
     }
 
     /// Comments and PIs outside the document element get a line break on the side facing it.
@@ -225,8 +221,6 @@ impl Canonicalizer {
         let frame = Frame {
             visible,
             excluded,
-            ns_mark: self.ns_in_scope.len(),
-            rendered_mark: self.rendered.len(),
             xml_mark: self.xml_attrs.len(),
             qname: if visible {
                 el.qname.to_string()
@@ -234,7 +228,11 @@ impl Canonicalizer {
                 String::new()
             },
         };
-        self.ns_in_scope.extend(el.ns_decls.iter().cloned());
+        self.ns_in_scope.open();
+        for (p, uri) in &el.ns_decls {
+            self.ns_in_scope.bind(p, uri);
+        }
+        self.rendered.open();
         // xml:* attributes are inherited by an apex whose ancestors are not output (C14N 1.0).
         let inherited: Vec<(String, String)> = if visible && !parent_visible && !self.exclusive {
             self.in_scope_xml_attrs()
@@ -255,7 +253,12 @@ impl Canonicalizer {
             return;
         }
 
-        let in_scope = self.in_scope_namespaces();
+        // Below a visible parent, every namespace in scope there was either output by it (or
+        // an ancestor) or, in exclusive C14N, is output where it is used: only this element's
+        // own declarations and used prefixes can differ from what is rendered. Only the apex of
+        // a subtree looks at everything in scope, once, so the work stays linear in the input.
+        let apex = !parent_visible;
+        let declared = || el.ns_decls.iter().map(|(p, _)| p.clone());
         let candidates: Vec<String> = if self.exclusive {
             let mut used: Vec<String> = vec![el.prefix.to_string()];
             used.extend(
@@ -264,28 +267,38 @@ impl Canonicalizer {
                     .filter(|a| !a.prefix.is_empty())
                     .map(|a| a.prefix.clone()),
             );
-            used.extend(
-                self.inclusive_prefixes
-                    .iter()
-                    .filter(|p| p.is_empty() || in_scope.contains_key(*p))
-                    .cloned(),
-            );
+            if apex {
+                used.extend(
+                    self.inclusive_prefixes
+                        .iter()
+                        .filter(|p| p.is_empty() || self.ns_in_scope.get(p).is_some())
+                        .cloned(),
+                );
+            } else {
+                used.extend(declared().filter(|p| self.inclusive_prefixes.contains(p)));
+            }
             used.sort();
             used.dedup();
             used
-        } else {
-            let mut all: Vec<String> = in_scope.keys().cloned().collect();
+        } else if apex {
+            let mut all: Vec<String> = self
+                .ns_in_scope
+                .iter()
+                .map(|(p, _)| p.to_string())
+                .collect();
             if !all.iter().any(|p| p.is_empty()) {
-                all.insert(0, String::new());
+                all.push(String::new());
             }
             all
+        } else {
+            declared().collect()
         };
         let mut decls: Vec<(String, String)> = Vec::new();
         for p in candidates {
             if p == "xml" {
                 continue;
             }
-            let v = in_scope.get(&p).map(String::as_str).unwrap_or("");
+            let v = self.ns_in_scope.get(&p).unwrap_or("");
             if v != self.rendered_value(&p) {
                 decls.push((p, v.to_string()));
             }
@@ -325,13 +338,15 @@ impl Canonicalizer {
         }
         buf.push('>');
         self.out.put(buf.as_bytes());
-        self.rendered.extend(decls);
+        for (p, v) in &decls {
+            self.rendered.bind(p, v);
+        }
     }
 
     fn end(&mut self) {
         if let Some(f) = self.frames.pop() {
-            self.ns_in_scope.truncate(f.ns_mark);
-            self.rendered.truncate(f.rendered_mark);
+            self.ns_in_scope.close();
+            self.rendered.close();
             self.xml_attrs.truncate(f.xml_mark);
             if f.visible {
                 self.out.put(b"</");

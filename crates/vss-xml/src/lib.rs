@@ -43,8 +43,12 @@
 //!
 //! Nothing external is ever fetched: SYSTEM/PUBLIC entities are never expanded (a document that
 //! uses one is refused), parameter entities are refused, internal entities are expanded under a
-//! budget ([`Limits::max_entity_expansion`], which stops "billion laughs"), and depth, node
-//! count and size are capped ([`Limits`]). A DOCTYPE is refused unless the caller allows it
+//! budget ([`Limits::max_entity_expansion`], which stops "billion laughs"; attribute defaults
+//! from an internal subset are charged to it too), and depth, node count, size, attributes and
+//! namespace declarations per element are capped ([`Limits`]). Work stays linear in the input
+//! (hashed duplicate checks, scoped namespace maps; `examples/xml_linear.rs` measures it).
+//! Characters XML forbids (NUL, C0 controls but tab/LF/CR, U+FFFE/U+FFFF; through references
+//! also surrogates) are `xml_malformed` anywhere. A DOCTYPE is refused unless the caller allows it
 //! (`xml_dtd_forbidden`; the agent never allows it for pages). Input must be UTF-8 (a BOM is
 //! fine); ISO-8859-1 is read for canonicalisation and verification only.
 //!
@@ -113,6 +117,7 @@ impl EcCurve {
 
 /// Caps applied to every input. The defaults take a 50 MB BHXHDienTu envelope with room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Limits {
     /// Deepest element nesting.
     pub max_depth: usize,
@@ -120,8 +125,13 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Largest input, in bytes.
     pub max_size: usize,
-    /// Most characters that references to declared entities may expand to, in one document.
+    /// Most characters that references to declared entities may expand to, in one document,
+    /// attribute defaults added from the DTD included.
     pub max_entity_expansion: usize,
+    /// Most attributes on one element (namespace declarations and DTD defaults included).
+    pub max_attributes: usize,
+    /// Most namespace declarations on one element.
+    pub max_namespace_decls: usize,
 }
 
 impl Default for Limits {
@@ -132,6 +142,8 @@ impl Default for Limits {
             max_nodes: limits::XML_MAX_NODES,
             max_size: limits::XML_MAX_BYTES,
             max_entity_expansion: limits::XML_MAX_ENTITY_EXPANSION,
+            max_attributes: limits::XML_MAX_ATTRIBUTES,
+            max_namespace_decls: limits::XML_MAX_NAMESPACE_DECLS,
         }
     }
 }

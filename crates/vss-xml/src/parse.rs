@@ -6,7 +6,8 @@
 //! live here once. Nothing is built as a tree: memory stays near the input size.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -100,6 +101,70 @@ pub(crate) enum Node<'a> {
 /// Receives the nodes of one pass.
 pub(crate) trait Visitor {
     fn node(&mut self, node: &Node<'_>) -> Result<(), Error>;
+
+    /// The text of a CDATA section. Canonical forms and digests do not tell it from other text
+    /// (the default), but many readers see it as a text node of its own, which the summary
+    /// must know: `<MaSoThue>0312<![CDATA[345678]]></MaSoThue>` reads differently to each.
+    fn cdata(&mut self, text: Cow<'_, str>) -> Result<(), Error> {
+        self.node(&Node::Text(text))
+    }
+}
+
+/// A map whose bindings are opened and closed with the elements: namespace prefixes in scope,
+/// namespace declarations already output by the canonicaliser. Lookups are by hash and
+/// closing an element undoes only its own bindings, so the cost is linear in the bindings made,
+/// however many are in scope.
+#[derive(Debug, Default)]
+pub(crate) struct ScopedMap {
+    /// Key → values bound to it, innermost last (never an empty list).
+    bindings: HashMap<String, Vec<String>>,
+    /// Keys bound, in order; `marks` holds each open element's first entry.
+    log: Vec<String>,
+    marks: Vec<usize>,
+}
+
+impl ScopedMap {
+    /// Opens an element's scope.
+    pub fn open(&mut self) {
+        self.marks.push(self.log.len());
+    }
+
+    /// Binds `key` to `value` in the current scope.
+    pub fn bind(&mut self, key: &str, value: &str) {
+        self.bindings
+            .entry(key.to_string())
+            .or_default()
+            .push(value.to_string());
+        self.log.push(key.to_string());
+    }
+
+    /// Closes the innermost scope, undoing its bindings.
+    pub fn close(&mut self) {
+        let mark = self.marks.pop().unwrap_or(0);
+        for key in self.log.drain(mark..) {
+            if let Some(values) = self.bindings.get_mut(&key) {
+                values.pop();
+                if values.is_empty() {
+                    self.bindings.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// The innermost value bound to `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.bindings
+            .get(key)
+            .and_then(|v| v.last())
+            .map(String::as_str)
+    }
+
+    /// Every key in scope with its innermost value, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.bindings
+            .iter()
+            .filter_map(|(k, v)| v.last().map(|v| (k.as_str(), v.as_str())))
+    }
 }
 
 /// Facts about the document as a whole.
@@ -131,11 +196,29 @@ struct AttDef {
     default: Option<String>,
 }
 
+/// The attributes an ATTLIST declares for one element, in declaration order, and by name.
+#[derive(Debug, Default)]
+struct AttList {
+    defs: Vec<(String, AttDef)>,
+    index: HashMap<String, usize>,
+}
+
+impl AttList {
+    fn get(&self, name: &str) -> Option<&AttDef> {
+        self.index.get(name).map(|&i| &self.defs[i].1)
+    }
+}
+
 #[derive(Debug, Default)]
 struct Dtd {
     entities: HashMap<String, Entity>,
-    /// element qname → attribute qname → definition, first declaration wins.
-    attlists: HashMap<String, Vec<(String, AttDef)>>,
+    /// element qname → its attribute definitions, first declaration wins.
+    attlists: HashMap<String, AttList>,
+    /// Full expansions of the entities used so far, in content (`false`) and in attributes
+    /// (`true`): a later use is one copy, charged its length, instead of a walk down every
+    /// nested reference again. Everything stored was charged when it was first made, so this
+    /// holds no more than the expansion budget.
+    expanded: RefCell<HashMap<(String, bool), String>>,
 }
 
 /// Checks the byte-level rules (size, encoding) and returns the text to parse and its BOM length.
@@ -204,6 +287,7 @@ pub(crate) fn walk(
     cfg: &ParseConfig,
     visitor: &mut dyn Visitor,
 ) -> Result<DocInfo, Error> {
+    check_chars(text, bom)?;
     let mut info = DocInfo::default();
     if let Some(i) = text.find('\n') {
         info.crlf = i > 0 && text.as_bytes()[i - 1] == b'\r';
@@ -217,9 +301,9 @@ pub(crate) fn walk(
         c.trim_text(false);
     }
     let mut dtd = Dtd::default();
-    // Namespace declarations in scope, innermost last; `scopes` marks each element's first entry.
-    let mut ns_stack: Vec<(String, String)> = Vec::new();
-    let mut scopes: Vec<usize> = Vec::new();
+    // Namespace prefixes in scope, one scope per open element.
+    let mut ns = ScopedMap::default();
+    let mut open: usize = 0;
     let mut nodes: usize = 0;
     let mut seen_root = false;
     let mut root_closed = false;
@@ -241,7 +325,7 @@ pub(crate) fn walk(
                 cfg.limits.max_nodes
             )));
         }
-        let depth = scopes.len();
+        let depth = open;
         match event {
             Event::Eof => break,
             Event::Decl(_) => {
@@ -276,17 +360,19 @@ pub(crate) fn walk(
                         cfg.limits.max_depth
                     )));
                 }
-                scopes.push(ns_stack.len());
+                ns.open();
+                open += 1;
                 let el = build_element(
                     text,
                     bom,
                     e,
                     &dtd,
-                    &mut ns_stack,
+                    &mut ns,
                     bom + start,
                     empty,
                     depth + 1,
                     &mut budget,
+                    &cfg.limits,
                 )?;
                 nodes += el.attrs.len() + el.ns_decls.len();
                 visitor.node(&Node::Start(el))?;
@@ -295,8 +381,9 @@ pub(crate) fn walk(
                         start: bom + end - 2,
                         end: bom + end - 2,
                     })?;
-                    close_scope(&mut scopes, &mut ns_stack);
-                    root_closed = scopes.is_empty();
+                    ns.close();
+                    open -= 1;
+                    root_closed = open == 0;
                 }
             }
             Event::End(_) => {
@@ -304,8 +391,9 @@ pub(crate) fn walk(
                     start: bom + start,
                     end: bom + end,
                 })?;
-                close_scope(&mut scopes, &mut ns_stack);
-                root_closed = scopes.is_empty();
+                ns.close();
+                open = open.saturating_sub(1);
+                root_closed = open == 0;
             }
             Event::Text(t) => {
                 let raw = std::str::from_utf8(&t).map_err(|_| malformed("text is not UTF-8"))?;
@@ -322,7 +410,7 @@ pub(crate) fn walk(
                     return Err(malformed("CDATA outside the document element"));
                 }
                 let raw = std::str::from_utf8(&t).map_err(|_| malformed("CDATA is not UTF-8"))?;
-                visitor.node(&Node::Text(normalize_line_ends(raw)))?;
+                visitor.cdata(normalize_line_ends(raw))?;
             }
             Event::GeneralRef(r) => {
                 if depth == 0 {
@@ -361,10 +449,35 @@ pub(crate) fn walk(
     Ok(info)
 }
 
-fn close_scope(scopes: &mut Vec<usize>, ns_stack: &mut Vec<(String, String)>) {
-    if let Some(mark) = scopes.pop() {
-        ns_stack.truncate(mark);
+/// XML 1.0 §2.2: a document holds only `Char`s — no NUL, no C0 control other than tab, LF and
+/// CR, no U+FFFE or U+FFFF (UTF-8 text cannot hold surrogates; character references are checked
+/// where they are expanded). Checked over the whole text at once, so text, attribute values,
+/// comments, PIs and the DOCTYPE are covered alike: what is signed is XML any verifier parses.
+fn check_chars(text: &str, bom: usize) -> Result<(), Error> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(off) = bytes[from..]
+        .iter()
+        .position(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF)
+    {
+        let at = from + off;
+        let bad = match bytes[at] {
+            0xEF => match (bytes.get(at + 1), bytes.get(at + 2)) {
+                (Some(0xBF), Some(0xBE)) => Some(0xFFFE),
+                (Some(0xBF), Some(0xBF)) => Some(0xFFFF),
+                _ => None,
+            },
+            b => Some(u32::from(b)),
+        };
+        if let Some(c) = bad {
+            return Err(malformed(format!(
+                "character U+{c:04X} is not allowed in XML (byte {})",
+                bom + at
+            )));
+        }
+        from = at + 1;
     }
+    Ok(())
 }
 
 pub(crate) fn is_xml_space(c: char) -> bool {
@@ -419,38 +532,67 @@ fn build_element<'a>(
     bom: usize,
     e: &BytesStart<'_>,
     dtd: &Dtd,
-    ns_stack: &mut Vec<(String, String)>,
+    ns: &mut ScopedMap,
     start: usize,
     empty: bool,
     depth: usize,
     budget: &mut usize,
+    limits: &Limits,
 ) -> Result<Element<'a>, Error> {
     let qname = tag_name(text, start - bom, e)?;
     let (prefix, local) = split_qname(qname)?;
+    let too_many = || {
+        malformed(format!(
+            "more than {} attributes in <{qname}>",
+            limits.max_attributes
+        ))
+    };
+    // quick-xml's own duplicate check compares each attribute with every earlier one (quadratic
+    // in the attributes of a tag): names are checked here, by hash.
     let mut raw_attrs: Vec<(String, String)> = Vec::new();
-    for a in e.attributes().with_checks(true) {
+    for a in e.attributes().with_checks(false) {
         let a = a.map_err(|err| malformed(format!("{err} in <{qname}>")))?;
+        if raw_attrs.len() >= limits.max_attributes {
+            return Err(too_many());
+        }
         let key = std::str::from_utf8(a.key.as_ref())
             .map_err(|_| malformed("attribute name is not UTF-8"))?;
         let raw =
             std::str::from_utf8(&a.value).map_err(|_| malformed("attribute value is not UTF-8"))?;
         raw_attrs.push((key.to_string(), raw.to_string()));
     }
+    let mut names: HashSet<&str> = HashSet::with_capacity(raw_attrs.len());
+    for (key, _) in &raw_attrs {
+        if !names.insert(key.as_str()) {
+            return Err(malformed(format!(
+                "duplicate attribute '{key}' in <{qname}>"
+            )));
+        }
+    }
     let defs = dtd.attlists.get(qname);
-    // Defaults from the internal subset are part of the document (C14N 1.0 §2.1).
+    // Defaults from the internal subset are part of the document (C14N 1.0 §2.1). They are
+    // text the DTD adds to every such element, so they are charged to the entity-expansion
+    // budget like entity text: a few declarations cannot multiply a small file.
+    let mut defaulted: Vec<(String, String)> = Vec::new();
     if let Some(defs) = defs {
-        for (name, def) in defs {
+        for (name, def) in &defs.defs {
             if let Some(d) = &def.default {
-                if !raw_attrs.iter().any(|(k, _)| k == name) {
-                    raw_attrs.push((name.clone(), d.clone()));
+                if !names.contains(name.as_str()) {
+                    if raw_attrs.len() + defaulted.len() >= limits.max_attributes {
+                        return Err(too_many());
+                    }
+                    charge(budget, name.len() + d.len() + 1)?;
+                    defaulted.push((name.clone(), d.clone()));
                 }
             }
         }
     }
+    drop(names);
+    raw_attrs.extend(defaulted);
     let mut ns_decls = Vec::new();
     let mut plain = Vec::new();
     for (key, raw) in raw_attrs {
-        let def = defs.and_then(|d| d.iter().find(|(n, _)| *n == key).map(|(_, d)| d));
+        let def = defs.and_then(|d| d.get(&key));
         let mut value = String::new();
         normalize_attr(&raw, dtd, &mut value, budget, 0)?;
         if def.is_some_and(|d| !d.cdata) {
@@ -459,6 +601,13 @@ fn build_element<'a>(
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");
+        }
+        let is_decl = key == "xmlns" || key.starts_with("xmlns:");
+        if is_decl && ns_decls.len() >= limits.max_namespace_decls {
+            return Err(malformed(format!(
+                "more than {} namespace declarations in <{qname}>",
+                limits.max_namespace_decls
+            )));
         }
         if key == "xmlns" {
             if value == XML_NS || value == XMLNS_NS {
@@ -481,18 +630,20 @@ fn build_element<'a>(
             plain.push((key, value, def.is_some_and(|d| d.id)));
         }
     }
-    ns_stack.extend(ns_decls.iter().cloned());
+    for (p, uri) in &ns_decls {
+        ns.bind(p, uri);
+    }
     let resolve = |p: &str| -> Result<String, Error> {
         if p == "xml" {
             return Ok(XML_NS.to_string());
         }
-        match ns_stack.iter().rev().find(|(q, _)| q == p) {
-            Some((_, uri)) => Ok(uri.clone()),
+        match ns.get(p) {
+            Some(uri) => Ok(uri.to_string()),
             None if p.is_empty() => Ok(String::new()),
             None => Err(malformed(format!("undeclared namespace prefix '{p}'"))),
         }
     };
-    let ns = resolve(prefix)?;
+    let ns_uri = resolve(prefix)?;
     let mut attrs: Vec<Attr> = Vec::with_capacity(plain.len());
     for (key, value, dtd_id) in plain {
         let (p, l) = split_qname(&key)?;
@@ -501,11 +652,6 @@ fn build_element<'a>(
         } else {
             resolve(p)?
         };
-        if attrs.iter().any(|a| a.local == l && a.ns == ans) {
-            return Err(malformed(format!(
-                "duplicate attribute '{key}' in <{qname}>"
-            )));
-        }
         attrs.push(Attr {
             prefix: p.to_string(),
             local: l.to_string(),
@@ -514,11 +660,22 @@ fn build_element<'a>(
             dtd_id,
         });
     }
+    // Two prefixes bound to one namespace make two names one attribute (Namespaces §6.3).
+    let mut expanded: HashSet<(&str, &str)> = HashSet::with_capacity(attrs.len());
+    for a in &attrs {
+        if !expanded.insert((a.ns.as_str(), a.local.as_str())) {
+            return Err(malformed(format!(
+                "duplicate attribute '{}' in <{qname}>",
+                a.qname()
+            )));
+        }
+    }
+    drop(expanded);
     Ok(Element {
         qname,
         prefix,
         local,
-        ns,
+        ns: ns_uri,
         ns_decls,
         attrs,
         start,
@@ -577,10 +734,22 @@ fn expand_reference(
         Some(Entity::External) => Err(malformed(format!(
             "external entity '{name}' is never resolved"
         ))),
-        Some(Entity::Internal(text)) => match ctx {
-            RefContext::Content => expand_text(text, dtd, out, budget, nesting + 1),
-            RefContext::Attribute => normalize_attr(text, dtd, out, budget, nesting + 1),
-        },
+        Some(Entity::Internal(text)) => {
+            let key = (name.to_string(), ctx == RefContext::Attribute);
+            if let Some(done) = dtd.expanded.borrow().get(&key) {
+                charge(budget, done.len())?;
+                out.push_str(done);
+                return Ok(());
+            }
+            let mut done = String::new();
+            match ctx {
+                RefContext::Content => expand_text(text, dtd, &mut done, budget, nesting + 1)?,
+                RefContext::Attribute => normalize_attr(text, dtd, &mut done, budget, nesting + 1)?,
+            }
+            out.push_str(&done);
+            dtd.expanded.borrow_mut().insert(key, done);
+            Ok(())
+        }
     }
 }
 
@@ -887,9 +1056,10 @@ impl DtdScanner<'_> {
                 self.eat("#FIXED");
                 Some(self.quoted()?)
             };
-            let defs = dtd.attlists.entry(element.clone()).or_default();
-            if !defs.iter().any(|(n, _)| *n == attr) {
-                defs.push((attr, AttDef { cdata, id, default }));
+            let list = dtd.attlists.entry(element.clone()).or_default();
+            if !list.index.contains_key(&attr) {
+                list.index.insert(attr.clone(), list.defs.len());
+                list.defs.push((attr, AttDef { cdata, id, default }));
             }
         }
     }

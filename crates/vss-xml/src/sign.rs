@@ -99,6 +99,8 @@ struct Scan {
     sites: Vec<Site>,
     /// Per open element: index into `sites` when it is a candidate.
     stack: Vec<Option<usize>>,
+    /// Local names of the sites seen.
+    site_names: HashSet<String>,
     ids: HashSet<String>,
 }
 
@@ -117,13 +119,25 @@ impl Visitor for Scan {
                 }
                 let candidate = el.depth == 1 || self.wanted.iter().any(|w| w == el.local);
                 let idx = if candidate {
+                    // A second element of a name makes the parent ambiguous (refused), so only
+                    // the first one's scope is copied: thousands of `<Cky/>` under many
+                    // namespaces cost no more than their bytes.
+                    let first = self.site_names.insert(el.local.to_string());
                     self.sites.push(Site {
                         local: el.local.to_string(),
                         qname: el.qname.to_string(),
                         end_start: 0,
                         empty: el.empty,
-                        namespaces: self.c14n.in_scope_namespaces(),
-                        xml_attrs: self.c14n.in_scope_xml_attrs(),
+                        namespaces: if first {
+                            self.c14n.in_scope_namespaces()
+                        } else {
+                            BTreeMap::new()
+                        },
+                        xml_attrs: if first {
+                            self.c14n.in_scope_xml_attrs()
+                        } else {
+                            BTreeMap::new()
+                        },
                         has_signature: false,
                     });
                     Some(self.sites.len() - 1)
@@ -189,6 +203,7 @@ fn scan_for_signing(xml: &[u8], opts: &SignOptions) -> Result<Scanned, Error> {
         wanted: wanted.clone(),
         sites: Vec::new(),
         stack: Vec::new(),
+        site_names: HashSet::new(),
         ids: HashSet::new(),
     };
     let info = parse::walk(&text, bom, &cfg, &mut scan)?;

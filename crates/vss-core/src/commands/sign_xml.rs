@@ -1,7 +1,8 @@
 //! `sign-xml`: an enveloped XMLDSig over a dossier, in the BHXH house style (DESIGN §4). The
 //! consent dialog shows what the agent itself reads from the XML (form, unit, MST, period,
 //! embedded files), not only what the page claims; a dossier of another unit (MaSoThue ≠ the
-//! certificate's MST) is `identity_mismatch` before any PIN. Large replies are chunked by the
+//! certificate's MST) is `identity_mismatch` before any PIN, as is every other check the batch
+//! makes before its PIN ([`crate::batch::precheck`], the one implementation). Large replies are chunked by the
 //! native host.
 
 use base64::Engine;
@@ -13,6 +14,7 @@ use vss_protocol::{Error, ErrorCode, HashAlgorithm, Lang, Padding, Result, Signe
 use vss_token::{CertificateRecord, EcdsaFormat, HashToSign, SigningSession};
 use vss_xml::{C14nMode, EcCurve, FormSummary, KeyKind, SignOptions, XmlSigner};
 
+use crate::batch::precheck;
 use crate::caller::Caller;
 use crate::commands::signing::{claim, prepare, sign_with_consent, Operation};
 use crate::service::Service;
@@ -161,9 +163,10 @@ pub fn run(
         .decode(args.xml.trim())
         .map_err(|_| Error::bad_request("reason-xml-base64"))?;
     let opts = sign_options(&args.into(), caller, service.config.allow_sha1)?;
-    let summary = vss_xml::summarize(&xml)?;
     let (token, record) = prepare(service, &args.certificate, None)?;
-    vss_xml::check_identity(&summary, record.certificate.identity.mst.as_deref())?;
+    // Every check that needs no PIN, the batch's own: malformed, DOCTYPE, the unit's MST, an
+    // invalid or used signature id, a missing, ambiguous or already signed parent.
+    let summary = precheck(&xml, &opts, record.certificate.identity.mst.as_deref())?;
     let signed = sign_with_consent(
         service,
         caller,

@@ -20,8 +20,14 @@ err-no_certificates = The plugged-in token holds no usable signing certificate.
 hint-no_certificates = Check that you plugged in the right token. If it is the right one, contact your CA: the certificate may not have been installed on it.
 err-certificate_not_found = The requested certificate is not on the plugged-in token.
 hint-certificate_not_found = Another token seems to be plugged in. Plug in the token whose certificate is registered on the portal, or update the registered certificate on the portal ("Thay đổi thông tin").
-err-identity_mismatch = The token belongs to another unit: its tax code is { $actual }, expected { $expected }.
-hint-identity_mismatch = Plug in the token of the unit with tax code { $expected }. If your unit's token was renewed or changed CA, update the certificate on the portal first.
+err-identity_mismatch = { $kind ->
+        [dossier_unreadable] The dossier does not state its tax code plainly (found: { $found }), so it cannot be checked against the token's ({ $actual }).
+       *[other] The token belongs to another unit: its tax code is { $actual }, expected { $expected }.
+    }
+hint-identity_mismatch = { $kind ->
+        [dossier_unreadable] Export the dossier again from your declaration software: MaSoThue must hold the tax code alone, once, with no element, comment or CDATA section inside.
+       *[other] Plug in the token of the unit with tax code { $expected }. If your unit's token was renewed or changed CA, update the certificate on the portal first.
+    }
 err-certificate_expired = The certificate of { $holder } expired on { $date }.
 hint-certificate_expired = Renew the certificate with your CA, then update the new certificate on the BHXH portal (Thay đổi thông tin → change digital certificate) before signing.
 err-certificate_not_yet_valid = The certificate of { $holder } is only valid from { $date }.

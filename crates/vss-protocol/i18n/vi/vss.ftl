@@ -20,8 +20,14 @@ err-no_certificates = Token đang cắm không có chứng thư số dùng để
 hint-no_certificates = Kiểm tra xem đã cắm đúng token chưa. Nếu đúng, hãy liên hệ nhà cung cấp chữ ký số: chứng thư có thể chưa được cài vào token.
 err-certificate_not_found = Không tìm thấy chứng thư số được yêu cầu trên token đang cắm.
 hint-certificate_not_found = Có vẻ bạn đang cắm token khác. Hãy cắm đúng token có chứng thư đã đăng ký trên cổng BHXH, hoặc cập nhật chứng thư mới trên cổng (mục "Thay đổi thông tin").
-err-identity_mismatch = Token thuộc đơn vị khác: mã số thuế trên token là { $actual }, cần { $expected }.
-hint-identity_mismatch = Hãy cắm token của đơn vị có mã số thuế { $expected }. Nếu token của đơn vị vừa gia hạn hoặc đổi nhà cung cấp, hãy cập nhật chứng thư trên cổng BHXH trước.
+err-identity_mismatch = { $kind ->
+        [dossier_unreadable] Hồ sơ không ghi rõ mã số thuế (tìm thấy: { $found }), nên không thể đối chiếu với mã số thuế trên token ({ $actual }).
+       *[other] Token thuộc đơn vị khác: mã số thuế trên token là { $actual }, cần { $expected }.
+    }
+hint-identity_mismatch = { $kind ->
+        [dossier_unreadable] Hãy xuất lại hồ sơ từ phần mềm kê khai: thẻ MaSoThue phải chỉ chứa mã số thuế, một lần, không có thẻ con, chú thích hay CDATA bên trong.
+       *[other] Hãy cắm token của đơn vị có mã số thuế { $expected }. Nếu token của đơn vị vừa gia hạn hoặc đổi nhà cung cấp, hãy cập nhật chứng thư trên cổng BHXH trước.
+    }
 err-certificate_expired = Chứng thư số của { $holder } đã hết hạn ngày { $date }.
 hint-certificate_expired = Hãy gia hạn chứng thư số với nhà cung cấp, sau đó cập nhật chứng thư mới trên cổng BHXH (Thay đổi thông tin → thay đổi chứng thư số) trước khi ký.
 err-certificate_not_yet_valid = Chứng thư số của { $holder } chỉ có hiệu lực từ ngày { $date }.
