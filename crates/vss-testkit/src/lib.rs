@@ -9,6 +9,7 @@
 pub mod faulty;
 pub mod fixture;
 pub mod native_host;
+pub mod pki;
 pub mod serve;
 
 use std::fs;
@@ -429,7 +430,8 @@ fn issue(cert: &CertSpec, spki: &[u8], issuer: &Issuer<'_, KeyPair>) -> Result<V
     Ok(params.signed_by(&public, issuer)?.der().to_vec())
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
+/// PEM text of a DER object.
+pub fn pem(label: &str, der: &[u8]) -> String {
     use base64_lines::encode_lines;
     format!(
         "-----BEGIN {label}-----\n{}-----END {label}-----\n",
