@@ -84,6 +84,7 @@ impl Spec {
 }
 
 /// A certificate with its key.
+#[derive(Clone)]
 pub struct TestCert {
     pub der: Vec<u8>,
     pub key_pem: String,

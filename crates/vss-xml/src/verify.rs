@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use vss_protocol::Error;
 
 use crate::c14n::{C14nMode, Canonicalizer, Output, Scope};
-use crate::cert::{chain_trusted, parse_cert, SignerCertificate};
+use crate::cert::{parse_cert, SignerCertificate};
 use crate::crypto::{self, Hasher, PublicKey, DSIG_NS, ENVELOPED};
 use crate::parse::{self, Node, ParseConfig, Visitor};
 use crate::Limits;
@@ -66,8 +66,11 @@ pub struct SignatureReport {
     pub references: Vec<ReferenceReport>,
     /// The KeyInfo certificate whose key made the SignatureValue (or the chain's leaf).
     pub certificate: Option<SignerCertificate>,
-    /// The signer's chain reaches a trust anchor.
+    /// The signer's chain reaches a trust anchor (path validation passes now).
     pub trusted: bool,
+    /// The signer's certification path: the answer now and at the claimed signing time, the
+    /// path built, and why it is not trusted (`vss_cert::validate_path`).
+    pub chain: Option<vss_cert::PathReport>,
     pub signing_time: Option<SigningTimeReport>,
     pub problems: Vec<String>,
 }
@@ -343,6 +346,7 @@ fn plan_signature(
         references: Vec::new(),
         certificate: None,
         trusted: false,
+        chain: None,
         signing_time: None,
         problems: Vec::new(),
     };
@@ -641,8 +645,15 @@ fn finish_signature(
         .or_else(|| leaf_index(&certs));
     if let Some(i) = leaf {
         report.certificate = SignerCertificate::describe(&certs[i], claimed_time);
-        report.trusted =
-            report.signature_value_valid && chain_trusted(&certs[i], &certs, &opts.trust_anchors);
+        let path = vss_cert::validate_path(
+            &certs[i],
+            &certs,
+            &opts.trust_anchors,
+            OffsetDateTime::now_utc(),
+            claimed_time,
+        );
+        report.trusted = report.signature_value_valid && path.trusted;
+        report.chain = Some(path);
     } else {
         report.problems.push("no X509Certificate in KeyInfo".into());
     }
