@@ -6,10 +6,12 @@
 //! ([`path`], by OpenSSL). No PKCS#11 and no XML here: the token layer
 //! (`vss-token`) and the XML layer (`vss-xml`) both build on this crate.
 
+pub mod anchors;
 pub mod identity;
 pub mod path;
 pub mod x509;
 
+pub use anchors::bundled_anchors;
 pub use identity::{identity_from_subject, identity_mismatch, mst_matches};
 pub use path::{validate_path, ChainLink, PathAtTime, PathFailure, PathProblem, PathReport};
 pub use x509::{certificate_id, check_validity, display_date, parse_certificate, reference_to_id};

@@ -29,9 +29,9 @@ pub fn verify_options(paths: &[PathBuf], caller: &Caller) -> Result<VerifyOption
     })
 }
 
-/// Reads every PEM certificate of each file.
+/// The bundled roots (pinned, `vss_cert::anchors`) and every PEM certificate of each file.
 pub fn load_anchors(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
-    let mut anchors = Vec::new();
+    let mut anchors = vss_cert::bundled_anchors();
     for path in paths {
         let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
         for pem in x509_parser::pem::Pem::iter_from_buffer(&bytes) {
