@@ -3,12 +3,13 @@
 //! and the Vietnamese [`Identity`](vss_protocol::Identity) (MST, CCCD, CMND, MNS, HC), validity
 //! as of a time, MST matching, and the errors those checks raise (`certificate_expired`,
 //! `certificate_not_yet_valid`, `identity_mismatch`), and certification path validation
-//! ([`path`], by OpenSSL). No PKCS#11 and no XML here: the token layer
+//! ([`path`], by OpenSSL) and revocation status ([`revocation`]: OCSP, then CRL, cached). No PKCS#11 and no XML here: the token layer
 //! (`vss-token`) and the XML layer (`vss-xml`) both build on this crate.
 
 pub mod anchors;
 pub mod identity;
 pub mod path;
+pub mod revocation;
 pub mod x509;
 
 pub use anchors::bundled_anchors;

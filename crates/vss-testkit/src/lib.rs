@@ -10,6 +10,7 @@ pub mod faulty;
 pub mod fixture;
 pub mod native_host;
 pub mod pki;
+pub mod responders;
 pub mod serve;
 
 use std::fs;

@@ -4,8 +4,9 @@
 //! addresses). Keys are ECDSA P-256 in software (PEM available for xmlsec1 and openssl).
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension, DistinguishedName,
-    DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, CrlDistributionPoint,
+    CustomExtension, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    RevocationReason, RevokedCertParams, SerialNumber,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -137,6 +138,31 @@ impl TestCert {
 
     pub fn pem(&self) -> String {
         crate::pem("CERTIFICATE", &self.der)
+    }
+
+    /// A CRL signed by `self` listing `revoked` (revoked a day ago, keyCompromise), valid from
+    /// an hour ago for `next_update_days`.
+    pub fn crl(&self, revoked: &[&TestCert], next_update_days: i64) -> Vec<u8> {
+        let now = OffsetDateTime::now_utc();
+        let params = CertificateRevocationListParams {
+            this_update: now - Duration::hours(1),
+            next_update: now + Duration::days(next_update_days),
+            crl_number: SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: revoked
+                .iter()
+                .map(|c| RevokedCertParams {
+                    serial_number: c.params.serial_number.clone().expect("serial"),
+                    revocation_time: now - Duration::days(1),
+                    reason_code: Some(RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        let key = KeyPair::from_pem(&self.key_pem).expect("issuer key");
+        let issuer = Issuer::new(self.params.clone(), &key);
+        params.signed_by(&issuer).expect("CRL").der().to_vec()
     }
 }
 
