@@ -50,7 +50,10 @@ impl Pki {
             self.ocsp_port,
             &self.ca,
             &self.ca,
-            &[(&self.good, Status::Good), (&self.revoked, Status::Revoked)],
+            &[
+                (&self.good.der, Status::Good),
+                (&self.revoked.der, Status::Revoked),
+            ],
             1,
         )
     }
@@ -174,7 +177,7 @@ fn answers_not_signed_by_the_issuer_are_refused() {
         p.ocsp_port,
         &p.ca,
         &other,
-        &[(&p.revoked, Status::Good)],
+        &[(&p.revoked.der, Status::Good)],
         1,
     );
     let _crl = CrlServer::start(

@@ -71,6 +71,8 @@ error_codes! {
     // Additions of turn 2 (DESIGN §7).
     BatchTooLarge => "batch_too_large",
     DriverUnresponsive => "driver_unresponsive",
+    CertificateRevoked => "certificate_revoked",
+    RevocationUnknown => "revocation_unknown",
 }
 
 impl fmt::Display for ErrorCode {

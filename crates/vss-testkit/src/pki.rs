@@ -89,7 +89,8 @@ impl Spec {
 pub struct TestCert {
     pub der: Vec<u8>,
     pub key_pem: String,
-    params: CertificateParams,
+    /// `None` for a CA read from files: it issues CRLs, not certificates.
+    params: Option<CertificateParams>,
 }
 
 impl TestCert {
@@ -105,7 +106,22 @@ impl TestCert {
         TestCert {
             der,
             key_pem: key.serialize_pem(),
-            params,
+            params: Some(params),
+        }
+    }
+
+    /// A CA made elsewhere (e.g. a fixture's `ca.pem` and `ca-key.pem`), to issue CRLs and run
+    /// a responder with.
+    pub fn from_pem(cert_pem: &str, key_pem: &str) -> TestCert {
+        let der = x509_parser::pem::Pem::iter_from_buffer(cert_pem.as_bytes())
+            .next()
+            .expect("a PEM certificate")
+            .expect("PEM")
+            .contents;
+        TestCert {
+            der,
+            key_pem: key_pem.to_string(),
+            params: None,
         }
     }
 
@@ -114,7 +130,7 @@ impl TestCert {
     pub fn issue(&self, spec: &Spec) -> TestCert {
         let key = KeyPair::generate().expect("key");
         let params = params(spec);
-        let mut issuer_params = self.params.clone();
+        let mut issuer_params = self.params.clone().expect("a CA made by TestCert");
         if let Some(name) = &spec.issuer_name_override {
             issuer_params.distinguished_name = dn(name, &[]);
         }
@@ -132,7 +148,7 @@ impl TestCert {
         TestCert {
             der,
             key_pem: key.serialize_pem(),
-            params,
+            params: Some(params),
         }
     }
 
@@ -143,6 +159,12 @@ impl TestCert {
     /// A CRL signed by `self` listing `revoked` (revoked a day ago, keyCompromise), valid from
     /// an hour ago for `next_update_days`.
     pub fn crl(&self, revoked: &[&TestCert], next_update_days: i64) -> Vec<u8> {
+        let ders: Vec<&[u8]> = revoked.iter().map(|c| c.der.as_slice()).collect();
+        self.crl_of(&ders, next_update_days)
+    }
+
+    /// [`TestCert::crl`] for certificates given as DER.
+    pub fn crl_of(&self, revoked: &[&[u8]], next_update_days: i64) -> Vec<u8> {
         let now = OffsetDateTime::now_utc();
         let params = CertificateRevocationListParams {
             this_update: now - Duration::hours(1),
@@ -152,7 +174,12 @@ impl TestCert {
             revoked_certs: revoked
                 .iter()
                 .map(|c| RevokedCertParams {
-                    serial_number: c.params.serial_number.clone().expect("serial"),
+                    serial_number: {
+                        use x509_parser::prelude::FromDer;
+                        let (_, x) = x509_parser::certificate::X509Certificate::from_der(c)
+                            .expect("certificate");
+                        SerialNumber::from_slice(x.raw_serial())
+                    },
                     revocation_time: now - Duration::days(1),
                     reason_code: Some(RevocationReason::KeyCompromise),
                     invalidity_date: None,
@@ -161,7 +188,7 @@ impl TestCert {
             key_identifier_method: rcgen::KeyIdMethod::Sha256,
         };
         let key = KeyPair::from_pem(&self.key_pem).expect("issuer key");
-        let issuer = Issuer::new(self.params.clone(), &key);
+        let issuer = Issuer::from_ca_cert_der(&self.der.clone().into(), &key).expect("CA");
         params.signed_by(&issuer).expect("CRL").der().to_vec()
     }
 }
@@ -211,7 +238,7 @@ fn params(spec: &Spec) -> CertificateParams {
 }
 
 /// authorityInfoAccess with one id-ad-ocsp accessLocation (uniformResourceIdentifier).
-fn aia_ocsp(url: &str) -> CustomExtension {
+pub(crate) fn aia_ocsp(url: &str) -> CustomExtension {
     // AccessDescription ::= SEQUENCE { accessMethod OID 1.3.6.1.5.5.7.48.1, [6] IA5String }
     let oid = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
     let mut name = vec![0x86];

@@ -31,14 +31,14 @@ impl OcspResponder {
         format!("http://127.0.0.1:{port}/ocsp")
     }
 
-    /// Starts a responder on `port` for certificates issued by `ca`, answering for `entries`,
+    /// Starts a responder on `port` for certificates issued by `ca`, answering for `entries` (DER),
     /// its answers signed by `signer` (normally `ca`) and valid for `next_update_days`.
     pub fn start(
         dir: &Path,
         port: u16,
         ca: &TestCert,
         signer: &TestCert,
-        entries: &[(&TestCert, Status)],
+        entries: &[(&[u8], Status)],
         next_update_days: u32,
     ) -> OcspResponder {
         std::fs::create_dir_all(dir).expect("responder dir");
@@ -52,7 +52,7 @@ impl OcspResponder {
         let signer_key = write("ocsp-signer.key", &signer.key_pem);
         let mut index = String::new();
         for (cert, status) in entries {
-            let serial = serial_hex(&cert.der);
+            let serial = serial_hex(cert);
             let subject = format!("/CN={serial}");
             match status {
                 Status::Good => index.push_str(&format!(

@@ -1,0 +1,191 @@
+//! Revocation before signing, end to end: SoftHSM2 tokens whose certificates name a real OCSP
+//! responder (`openssl ocsp` on 127.0.0.1) and a CRL served over local HTTP. A good certificate
+//! signs (the dialog says it was checked); a revoked one is refused with `certificate_revoked`
+//! before the pinentry starts (its log stays empty), by OCSP and by CRL, for sign-hash and
+//! sign-xml; with nothing answering the signature goes ahead and the dialog says the status is
+//! unknown, unless the admin setting makes that `revocation_unknown`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use vss_testkit::fixture::{repo_root, Fixture};
+use vss_testkit::pki::TestCert;
+use vss_testkit::responders::{ports, CrlServer, OcspResponder, Status};
+
+struct Setup {
+    f: Fixture,
+    ca: TestCert,
+    cert_der: Vec<u8>,
+    ocsp_port: u16,
+    crl_port: u16,
+}
+
+fn der_of(pem_path: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(pem_path).expect("pem");
+    x509_parser::pem::Pem::iter_from_buffer(text.as_bytes())
+        .next()
+        .expect("one PEM")
+        .expect("PEM")
+        .contents
+}
+
+/// The demo token (one An Sinh certificate) naming 127.0.0.1 responders; the test CA is the
+/// configured anchor (where the issuer is found).
+fn setup(extra_config: &str) -> Setup {
+    let (ocsp_port, crl_port) = ports();
+    let f = Fixture::with_addresses(
+        "demo",
+        &[
+            "--ocsp-url",
+            &OcspResponder::url(ocsp_port),
+            "--crl-url",
+            &CrlServer::url(crl_port),
+        ],
+    );
+    let ca_pem = f.dir.join("ca.pem");
+    f.write_config(&format!(
+        "trust_anchors = [\"{}\"]\n{extra_config}",
+        ca_pem.display()
+    ));
+    let ca = TestCert::from_pem(
+        &std::fs::read_to_string(&ca_pem).expect("ca.pem"),
+        &std::fs::read_to_string(f.dir.join("ca-key.pem")).expect("ca-key.pem"),
+    );
+    let cert = f.cert("an-sinh");
+    let cert_der = der_of(&PathBuf::from(cert["pem"].as_str().expect("pem path")));
+    Setup {
+        f,
+        ca,
+        cert_der,
+        ocsp_port,
+        crl_port,
+    }
+}
+
+impl Setup {
+    fn responder(&self, status: Status) -> OcspResponder {
+        OcspResponder::start(
+            &self.f.dir.join("ocsp"),
+            self.ocsp_port,
+            &self.ca,
+            &self.ca,
+            &[(&self.cert_der, status)],
+            1,
+        )
+    }
+    fn crl(&self, revoked: bool) -> CrlServer {
+        let list: Vec<&[u8]> = if revoked {
+            vec![&self.cert_der]
+        } else {
+            vec![]
+        };
+        CrlServer::start(
+            &self.f.dir.join("crl"),
+            self.crl_port,
+            &self.ca.crl_of(&list, 1),
+        )
+    }
+    fn sign_hash(&self) -> (bool, Value) {
+        let out = self
+            .f
+            .command("vss")
+            .args(["sign-hash", "--json", "--hash"])
+            .arg(hex::encode(Sha256::digest(b"D02-TS")))
+            .output()
+            .expect("vss runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let value = serde_json::from_str(&stdout).unwrap_or_else(|_| {
+            panic!("JSON: {stdout} / {}", String::from_utf8_lossy(&out.stderr))
+        });
+        (out.status.success(), value)
+    }
+}
+
+fn code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("<none>")
+}
+
+#[test]
+fn a_good_certificate_signs_and_the_dialog_says_it_was_checked() {
+    let s = setup("");
+    let _ocsp = s.responder(Status::Good);
+    let (ok, result) = s.sign_hash();
+    assert!(ok, "{result}");
+    assert!(result["signature"].is_string());
+    let dialogs = s.f.dialogs();
+    assert!(dialogs.contains("chưa bị thu hồi"), "{dialogs}");
+    assert!(!dialogs.contains("chưa kiểm tra được"), "{dialogs}");
+}
+
+#[test]
+fn a_revoked_certificate_is_refused_before_the_pin_by_ocsp_and_by_crl() {
+    // OCSP says revoked.
+    let s = setup("");
+    {
+        let _ocsp = s.responder(Status::Revoked);
+        let (ok, result) = s.sign_hash();
+        assert!(!ok);
+        assert_eq!(code(&result), "certificate_revoked", "{result}");
+        let hint = result["error"]["hint"].as_str().unwrap_or_default();
+        assert!(
+            hint.contains("nhà cung cấp") && hint.contains("cổng BHXH"),
+            "{hint}"
+        );
+        assert!(result["error"]["details"]["revoked_at"].is_string());
+        assert_eq!(s.f.dialogs(), "", "no pinentry for a revoked certificate");
+    }
+    // The responder down, the CRL lists it (a fresh fixture: no cached answer).
+    let s = setup("");
+    let _crl = s.crl(true);
+    let (ok, result) = s.sign_hash();
+    assert!(!ok);
+    assert_eq!(code(&result), "certificate_revoked", "{result}");
+    assert_eq!(s.f.dialogs(), "");
+    // sign-xml goes through the same check.
+    let input = s.f.dir.join("d02.xml");
+    let text = std::fs::read_to_string(repo_root().join("tests/xml-corpus/d02-ts.xml"))
+        .expect("corpus")
+        .replace("0101234567", "0312345678-001")
+        .replace("0109876543", "0312345678-001");
+    std::fs::write(&input, text).expect("input");
+    let out =
+        s.f.command("vss")
+            .args(["sign-xml", "--json", "-o"])
+            .arg(s.f.dir.join("out.xml"))
+            .arg(&input)
+            .output()
+            .expect("vss");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("certificate_revoked"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(s.f.dialogs(), "");
+}
+
+#[test]
+fn with_the_responders_down_signing_goes_ahead_and_says_so_unless_the_admin_refuses() {
+    let s = setup("");
+    let started = std::time::Instant::now();
+    let (ok, result) = s.sign_hash();
+    assert!(ok, "{result}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let dialogs = s.f.dialogs();
+    assert!(
+        dialogs.contains("chưa kiểm tra được tình trạng thu hồi"),
+        "{dialogs}"
+    );
+
+    let s = setup("refuse_unknown_revocation = true\n");
+    let (ok, result) = s.sign_hash();
+    assert!(!ok);
+    assert_eq!(code(&result), "revocation_unknown", "{result}");
+    assert_eq!(result["error"]["details"]["reason"], "unreachable");
+    assert_eq!(s.f.dialogs(), "");
+    // With the admin setting and a good answer, it signs.
+    let _crl = s.crl(false);
+    let (ok, result) = s.sign_hash();
+    assert!(ok, "{result}");
+}
