@@ -211,17 +211,9 @@ impl Output {
                 };
                 say!("  {}", self.t(id, &[("time", time.value.clone())]));
             }
-            say!(
-                "  {}",
-                self.t(
-                    if sig.trusted {
-                        "cli-verify-trusted"
-                    } else {
-                        "cli-verify-untrusted"
-                    },
-                    &[]
-                )
-            );
+            for line in vss_core::commands::verify_xml::trust_lines(sig, self.lang) {
+                say!("  {line}");
+            }
             for reference in &sig.references {
                 let mark = if reference.digest_valid { "✓" } else { "✗" };
                 say!("  {mark} URI=\"{}\" — {}", reference.uri, reference.covers);

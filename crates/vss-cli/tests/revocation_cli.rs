@@ -189,3 +189,100 @@ fn with_the_responders_down_signing_goes_ahead_and_says_so_unless_the_admin_refu
     let (ok, result) = s.sign_hash();
     assert!(ok, "{result}");
 }
+
+/// Signs the corpus D02-TS form with the demo token (no responder running: nothing is cached).
+fn signed_form(s: &Setup) -> PathBuf {
+    let input = s.f.dir.join("d02.xml");
+    let text = std::fs::read_to_string(repo_root().join("tests/xml-corpus/d02-ts.xml"))
+        .expect("corpus")
+        .replace("0101234567", "0312345678-001")
+        .replace("0109876543", "0312345678-001");
+    std::fs::write(&input, text).expect("input");
+    let output = s.f.dir.join("signed.xml");
+    let out =
+        s.f.command("vss")
+            .args(["sign-xml", "-o"])
+            .arg(&output)
+            .arg(&input)
+            .output()
+            .expect("vss");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    output
+}
+
+fn verify(s: &Setup, file: &Path, extra: &[&str]) -> (bool, Value, String) {
+    let json =
+        s.f.command("vss")
+            .args(["verify-xml", "--json"])
+            .args(extra)
+            .arg(file)
+            .output()
+            .expect("vss");
+    let value: Value = serde_json::from_slice(&json.stdout).expect("JSON line");
+    let text =
+        s.f.command("vss")
+            .args(["verify-xml"])
+            .arg(file)
+            .output()
+            .expect("vss");
+    (
+        json.status.success(),
+        value,
+        String::from_utf8_lossy(&text.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn verify_xml_gives_three_answers_for_good_and_revoked_signers() {
+    // Good signer.
+    let s = setup("");
+    let signed = signed_form(&s);
+    let _ocsp = s.responder(Status::Good);
+    let (ok, v, text) = verify(&s, &signed, &["--require-trusted"]);
+    let sig = &v["report"]["signatures"][0];
+    assert!(ok, "{v}");
+    assert_eq!(v["report"]["valid"], true);
+    assert_eq!(sig["trusted"], true, "{sig}");
+    assert_eq!(sig["revocation"]["status"], "good", "{sig}");
+    assert!(text.contains("chưa bị thu hồi"), "{text}");
+    assert!(text.contains("Chuỗi chứng thư: tin cậy"), "{text}");
+
+    // Revoked signer: still a valid signature, chain not trusted because revoked; fails only
+    // with --require-trusted.
+    let s = setup("");
+    let signed = signed_form(&s);
+    let _ocsp = s.responder(Status::Revoked);
+    let (ok, v, text) = verify(&s, &signed, &[]);
+    let sig = &v["report"]["signatures"][0];
+    assert!(ok, "valid signature, trust not required: {v}");
+    assert_eq!(v["report"]["valid"], true);
+    assert_eq!(sig["trusted"], false);
+    assert_eq!(sig["revocation"]["status"], "revoked");
+    assert!(sig["revocation"]["revoked_at"].is_string());
+    assert!(text.contains("ĐÃ BỊ THU HỒI"), "{text}");
+    let (ok, _, _) = verify(&s, &signed, &["--require-trusted"]);
+    assert!(!ok, "--require-trusted fails on a revoked signer");
+
+    // Unknown: responder down, English reasons.
+    let s = setup("");
+    let signed = signed_form(&s);
+    let (_, v, _) = verify(&s, &signed, &[]);
+    let sig = &v["report"]["signatures"][0];
+    assert_eq!(sig["revocation"]["status"], "unknown");
+    assert_eq!(sig["revocation"]["reason"], "unreachable");
+    let out =
+        s.f.command("vss")
+            .args(["verify-xml", "--lang", "en"])
+            .arg(&signed)
+            .output()
+            .expect("vss");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("revocation status not checked (the OCSP/CRL server could not be reached)"),
+        "{text}"
+    );
+}

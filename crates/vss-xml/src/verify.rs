@@ -71,6 +71,12 @@ pub struct SignatureReport {
     /// The signer's certification path: the answer now and at the claimed signing time, the
     /// path built, and why it is not trusted (`vss_cert::validate_path`).
     pub chain: Option<vss_cert::PathReport>,
+    /// The signer's revocation status: `None` here (this crate does no I/O); the service fills
+    /// it in (`vss_core::commands::verify_xml`).
+    pub revocation: Option<vss_cert::revocation::Revocation>,
+    /// The KeyInfo certificates (DER), signer included: what revocation is checked with.
+    #[serde(skip)]
+    pub key_info_certificates: Vec<Vec<u8>>,
     pub signing_time: Option<SigningTimeReport>,
     pub problems: Vec<String>,
 }
@@ -347,6 +353,8 @@ fn plan_signature(
         certificate: None,
         trusted: false,
         chain: None,
+        revocation: None,
+        key_info_certificates: Vec::new(),
         signing_time: None,
         problems: Vec::new(),
     };
@@ -654,6 +662,7 @@ fn finish_signature(
         );
         report.trusted = report.signature_value_valid && path.trusted;
         report.chain = Some(path);
+        report.key_info_certificates = certs.clone();
     } else {
         report.problems.push("no X509Certificate in KeyInfo".into());
     }

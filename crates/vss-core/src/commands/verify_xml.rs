@@ -1,6 +1,8 @@
-//! `verify-xml` `{"xml": base64}` → the verification report (DESIGN §4, §7): signature valid or
-//! not, signer and identity, signing time, chain trust against the configured anchors. For the
-//! extension's dossier page and local callers; `vss verify-xml` shares the anchor loading.
+//! `verify-xml` `{"xml": base64}` → the verification report (DESIGN §4, §7), three answers per
+//! signature: valid or not, chain trusted or not (and why), revocation good / revoked at T /
+//! unknown (and why). Signer, identity and signing time beside them. For the extension's
+//! dossier page and local callers; `vss verify-xml` shares the anchor loading, the revocation
+//! step and the text lines.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +19,80 @@ pub fn run(service: &Service, caller: &Caller, args: &VerifyXmlArgs) -> Result<V
         .decode(args.xml.trim())
         .map_err(|_| Error::bad_request("reason-xml-base64"))?;
     let opts = verify_options(&service.config.trust_anchors, caller)?;
-    vss_xml::verify(&xml, &opts)
+    let mut report = vss_xml::verify(&xml, &opts)?;
+    add_revocation(&mut report, &opts.trust_anchors);
+    Ok(report)
+}
+
+/// Fills each signature's revocation status (OCSP, then CRL, cached), the issuer taken from the
+/// document's KeyInfo or the anchors. A revoked signer makes the report untrusted.
+pub fn add_revocation(report: &mut VerifyReport, anchors: &[Vec<u8>]) {
+    let now = time::OffsetDateTime::now_utc();
+    for sig in &mut report.signatures {
+        let Some(id) = sig.certificate.as_ref().map(|c| c.id.clone()) else {
+            continue;
+        };
+        let Some(signer) = sig
+            .key_info_certificates
+            .iter()
+            .find(|der| vss_cert::certificate_id(der) == id)
+            .cloned()
+        else {
+            continue;
+        };
+        let mut candidates = sig.key_info_certificates.clone();
+        candidates.extend(anchors.iter().cloned());
+        let status = crate::revocation::status(&signer, &candidates, now);
+        if status.is_revoked() {
+            sig.trusted = false;
+        }
+        sig.revocation = Some(status);
+    }
+    report.trusted = report.trusted && report.signatures.iter().all(|s| s.trusted);
+}
+
+/// The chain and revocation answers of one signature, in words: "trusted (A → B → C)" or
+/// "not trusted — why", the answer at the claimed signing time, and the revocation status.
+pub fn trust_lines(sig: &vss_xml::SignatureReport, lang: vss_protocol::Lang) -> Vec<String> {
+    use vss_protocol::messages::text;
+    let mut lines = Vec::new();
+    let reason = |f: &vss_cert::PathFailure| {
+        text(
+            lang,
+            &format!("chain-problem-{}", f.problem.code()),
+            &[("subject", f.subject.clone()), ("detail", f.detail.clone())],
+        )
+    };
+    match &sig.chain {
+        Some(path) if path.trusted => {
+            let names: Vec<String> = path.chain.iter().map(|l| l.subject.clone()).collect();
+            lines.push(text(lang, "chain-trusted", &[("chain", names.join(" → "))]));
+        }
+        Some(path) => {
+            let why = path.failure().map(reason).unwrap_or_default();
+            lines.push(text(lang, "chain-untrusted", &[("reason", why)]));
+        }
+        None => lines.push(text(lang, "cli-verify-untrusted", &[])),
+    }
+    if let Some(then) = sig.chain.as_ref().and_then(|p| p.at_signing_time.as_ref()) {
+        let line = match &then.failure {
+            None => text(
+                lang,
+                "chain-at-signing-time-trusted",
+                &[("time", then.time.clone())],
+            ),
+            Some(f) => text(
+                lang,
+                "chain-at-signing-time-untrusted",
+                &[("time", then.time.clone()), ("reason", reason(f))],
+            ),
+        };
+        lines.push(line);
+    }
+    if let Some(status) = &sig.revocation {
+        lines.push(crate::revocation::describe(status, lang));
+    }
+    lines
 }
 
 /// The verification options for `caller` with the anchors in `paths` (PEM files).
@@ -82,12 +157,7 @@ pub fn report_lines(report: &VerifyReport, lang: vss_protocol::Lang) -> Vec<Stri
             };
             lines.push(text(lang, id, &[("time", time.value.clone())]));
         }
-        let trust = if sig.trusted {
-            "cli-verify-trusted"
-        } else {
-            "cli-verify-untrusted"
-        };
-        lines.push(text(lang, trust, &[]));
+        lines.extend(trust_lines(sig, lang));
         for reference in &sig.references {
             let mark = if reference.digest_valid { "✓" } else { "✗" };
             lines.push(format!(
