@@ -185,6 +185,13 @@ pub fn check(
         if let Some(answer) = cached(cache, &key, |der| ocsp_answer(der, &leaf, &ca, now)) {
             return answer;
         }
+        if recently_unreachable(url) {
+            unreachable.get_or_insert(unknown(
+                UnknownReason::Unreachable,
+                &format!("OCSP {url}: unreachable moments ago"),
+            ));
+            continue;
+        }
         match post_ocsp(url, &leaf, &ca, config) {
             Ok(der) => match ocsp_answer(&der, &leaf, &ca, now) {
                 Ok(answer) => {
@@ -199,6 +206,7 @@ pub fn check(
                 }
             },
             Err(e) => {
+                mark_unreachable(url);
                 unreachable.get_or_insert(unknown(
                     UnknownReason::Unreachable,
                     &format!("OCSP {url}: {e}"),
@@ -210,6 +218,13 @@ pub fn check(
         let key = cache_key("crl", url.as_bytes());
         if let Some(answer) = cached(cache, &key, |der| crl_answer(der, &leaf, &ca, now)) {
             return answer;
+        }
+        if recently_unreachable(url) {
+            unreachable.get_or_insert(unknown(
+                UnknownReason::Unreachable,
+                &format!("CRL {url}: unreachable moments ago"),
+            ));
+            continue;
         }
         match get(url, limits::MAX_CRL_BYTES, config) {
             Ok(der) => match crl_answer(&der, &leaf, &ca, now) {
@@ -225,6 +240,7 @@ pub fn check(
                 }
             },
             Err(e) => {
+                mark_unreachable(url);
                 unreachable.get_or_insert(unknown(
                     UnknownReason::Unreachable,
                     &format!("CRL {url}: {e}"),
@@ -546,6 +562,26 @@ fn host_of(url: &str) -> Option<String> {
         host_port.split(':').next()?
     };
     Some(host.to_ascii_lowercase())
+}
+
+/// Addresses that did not answer, and when: a long-running process (the agent answering
+/// `status`, the tray) does not wait on an offline network again for every question.
+static UNREACHABLE: std::sync::Mutex<Vec<(String, std::time::Instant)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn recently_unreachable(url: &str) -> bool {
+    let Ok(mut seen) = UNREACHABLE.lock() else {
+        return false;
+    };
+    seen.retain(|(_, when)| when.elapsed() < limits::REVOCATION_RETRY_AFTER);
+    seen.iter().any(|(u, _)| u == url)
+}
+
+fn mark_unreachable(url: &str) {
+    if let Ok(mut seen) = UNREACHABLE.lock() {
+        seen.retain(|(u, _)| u != url);
+        seen.push((url.to_string(), std::time::Instant::now()));
+    }
 }
 
 // --- cache -------------------------------------------------------------------------------------

@@ -82,7 +82,11 @@ impl Output {
         }
     }
 
-    pub fn certificates(&self, certificates: &[Certificate]) {
+    pub fn certificates(
+        &self,
+        certificates: &[Certificate],
+        trust: &[vss_core::revocation::CertificateTrust],
+    ) {
         if self.json {
             return;
         }
@@ -121,6 +125,16 @@ impl Output {
                 "  {}",
                 self.t("cli-cert-token", &[("label", c.token.label.clone())])
             );
+            if let Some(t) = trust.iter().find(|t| t.id == c.id) {
+                say!(
+                    "  {}",
+                    vss_core::revocation::chain_line(&t.chain, self.lang)
+                );
+                say!(
+                    "  {}",
+                    vss_core::revocation::describe(&t.revocation, self.lang)
+                );
+            }
         }
     }
 

@@ -286,3 +286,41 @@ fn verify_xml_gives_three_answers_for_good_and_revoked_signers() {
         "{text}"
     );
 }
+
+#[test]
+fn certs_and_doctor_show_the_chain_and_a_revoked_certificate_as_a_problem() {
+    let s = setup("");
+    let _ocsp = s.responder(Status::Revoked);
+    let out = s.f.command("vss").args(["certs"]).output().expect("vss");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ĐÃ BỊ THU HỒI"), "{text}");
+    assert!(text.contains("Chuỗi chứng thư: tin cậy"), "{text}");
+    let out =
+        s.f.command("vss")
+            .args(["certs", "--json"])
+            .output()
+            .expect("vss");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["trust"][0]["revocation"]["status"], "revoked", "{v}");
+    assert_eq!(v["trust"][0]["chain"]["trusted"], true, "{v}");
+
+    let out =
+        s.f.command("vss")
+            .args(["doctor", "--json"])
+            .output()
+            .expect("vss");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["ok"], false, "{v}");
+    let revocation = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["check"] == "revocation")
+        .expect("a revocation check")
+        .clone();
+    assert_eq!(revocation["status"], "fail", "{revocation}");
+    assert!(revocation["hint"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("nhà cung cấp"));
+}

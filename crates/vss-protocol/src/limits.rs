@@ -191,6 +191,10 @@ pub const REVOCATION_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Revocation checks: time for one whole OCSP or CRL exchange (connect, send, read).
 pub const REVOCATION_TIMEOUT: Duration = Duration::from_secs(6);
 
+/// An OCSP responder or CRL server that did not answer is not asked again by the same process
+/// for this long (the status is "unknown, unreachable" meanwhile).
+pub const REVOCATION_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 /// Largest OCSP response read (real ones are 1–5 KB).
 pub const MAX_OCSP_RESPONSE_BYTES: usize = 64 * 1024;
 
