@@ -135,10 +135,11 @@ impl Default for RevocationConfig {
     }
 }
 
-/// The per-user cache directory (`~/.cache/vss-token-signing/revocation` on Linux,
-/// `%LOCALAPPDATA%\vss\token-signing\cache\revocation` on Windows).
+/// The per-user cache directory, beside the product's config and logs
+/// (`~/.cache/vsstokensigning/revocation` on Linux,
+/// `%LOCALAPPDATA%\VSS\VSS Token Signing\cache\revocation` on Windows).
 pub fn default_cache_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("vn", "vss", "token-signing")
+    directories::ProjectDirs::from("vn", "VSS", "VSS Token Signing")
         .map(|d| d.cache_dir().join("revocation"))
 }
 
