@@ -9,7 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use vss_core::commands::sign_xml::{sign_options, XmlOptions};
-use vss_core::commands::verify_xml::{add_revocation, file_error, verify_options};
+use vss_core::commands::verify_xml::{file_error, verify_document, verify_options};
 use vss_core::files::{sign_files, Destination, FileBatch, FileOutcome};
 use vss_core::{Caller, Service};
 use vss_protocol::messages::text;
@@ -210,10 +210,9 @@ pub fn verify_xml(
     let opts = verify_options(&anchors, &Caller::local("vss verify-xml"))?;
     let mut failed = 0;
     for file in &args.files {
-        let outcome = read(file).and_then(|xml| vss_xml::verify(&xml, &opts));
+        let outcome = read(file).and_then(|xml| verify_document(&xml, &opts));
         let entry = match outcome {
-            Ok(mut report) => {
-                add_revocation(&mut report, &opts.trust_anchors);
+            Ok(report) => {
                 let good = report.valid && (report.trusted || !args.require_trusted);
                 if !good {
                     failed += 1;

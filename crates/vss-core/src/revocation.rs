@@ -186,11 +186,11 @@ pub fn describe(answer: &Revocation, lang: Lang) -> String {
         Revocation::Revoked { revoked_at, .. } => text(
             lang,
             "revocation-revoked",
-            &[("date", display_rfc3339(revoked_at).into())],
+            &[("date", display_rfc3339(revoked_at))],
         ),
         Revocation::Unknown { reason, .. } => {
             let why = text(lang, &format!("revocation-reason-{}", reason.code()), &[]);
-            text(lang, "revocation-unknown", &[("reason", why.into())])
+            text(lang, "revocation-unknown", &[("reason", why)])
         }
     }
 }

@@ -13,7 +13,7 @@ use parking_lot::Mutex;
 use time::OffsetDateTime;
 use vss_core::batch::precheck;
 use vss_core::commands::sign_xml::{sign_options, XmlOptions};
-use vss_core::commands::verify_xml::{file_error, report_lines, verify_options};
+use vss_core::commands::verify_xml::{file_error, report_lines, verify_document, verify_options};
 use vss_core::files::{sign_files, Destination, FileBatch, FileOutcome};
 use vss_core::readiness::assess;
 use vss_core::report::SupportReport;
@@ -362,7 +362,7 @@ impl App {
             let name = display_name(file);
             match std::fs::read(file)
                 .map_err(|e| file_error(file, e))
-                .and_then(|xml| vss_xml::verify(&xml, &opts))
+                .and_then(|xml| verify_document(&xml, &opts))
             {
                 Ok(report) => {
                     let id = if report.valid {

@@ -19,14 +19,20 @@ pub fn run(service: &Service, caller: &Caller, args: &VerifyXmlArgs) -> Result<V
         .decode(args.xml.trim())
         .map_err(|_| Error::bad_request("reason-xml-base64"))?;
     let opts = verify_options(&service.config.trust_anchors, caller)?;
-    let mut report = vss_xml::verify(&xml, &opts)?;
+    verify_document(&xml, &opts)
+}
+
+/// The three answers for one document: `vss_xml::verify` (validity, chain) and the signers'
+/// revocation. What every door verifies with (this command, `vss verify-xml`, the tray).
+pub fn verify_document(xml: &[u8], opts: &VerifyOptions) -> Result<VerifyReport> {
+    let mut report = vss_xml::verify(xml, opts)?;
     add_revocation(&mut report, &opts.trust_anchors);
     Ok(report)
 }
 
 /// Fills each signature's revocation status (OCSP, then CRL, cached), the issuer taken from the
 /// document's KeyInfo or the anchors. A revoked signer makes the report untrusted.
-pub fn add_revocation(report: &mut VerifyReport, anchors: &[Vec<u8>]) {
+fn add_revocation(report: &mut VerifyReport, anchors: &[Vec<u8>]) {
     let now = time::OffsetDateTime::now_utc();
     for sig in &mut report.signatures {
         let Some(id) = sig.certificate.as_ref().map(|c| c.id.clone()) else {
