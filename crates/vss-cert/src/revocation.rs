@@ -27,7 +27,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use vss_protocol::limits;
 use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
-use x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_OCSP;
+use x509_parser::oid_registry::{
+    OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS, OID_PKIX_ACCESS_DESCRIPTOR_OCSP,
+};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// Where an answer came from.
@@ -326,6 +328,62 @@ pub fn addresses(cert: &[u8]) -> (Vec<String>, Vec<String>) {
     ocsp.retain(http);
     crl.retain(http);
     (ocsp, crl)
+}
+
+/// The issuer certificates the CA publishes at the certificate's AIA caIssuers address (a DER or
+/// PEM certificate, or a PKCS#7 bundle such as rootca.gov.vn's `.p7b`), over http. Nothing is
+/// trusted for being fetched: the caller still finds the issuer by name and signature.
+pub fn fetch_issuers(cert: &[u8], config: &RevocationConfig) -> Vec<Vec<u8>> {
+    let Ok((_, x509)) = X509Certificate::from_der(cert) else {
+        return Vec::new();
+    };
+    let mut urls = Vec::new();
+    for ext in x509.extensions() {
+        if let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() {
+            for desc in &aia.accessdescs {
+                if desc.access_method == OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS {
+                    if let GeneralName::URI(uri) = desc.access_location {
+                        if uri.to_ascii_lowercase().starts_with("http://") {
+                            urls.push(uri.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for url in urls {
+        if recently_unreachable(&url) {
+            continue;
+        }
+        match get(&url, limits::MAX_CA_ISSUERS_BYTES, config) {
+            Ok(body) => found.extend(certificates_in(&body)),
+            Err(_) => mark_unreachable(&url),
+        }
+    }
+    found
+}
+
+/// Every certificate in a DER or PEM certificate or a PKCS#7 bundle (DER or PEM).
+fn certificates_in(body: &[u8]) -> Vec<Vec<u8>> {
+    if let Ok(c) = X509::from_der(body) {
+        return c.to_der().into_iter().collect();
+    }
+    if let Ok(stack) = X509::stack_from_pem(body) {
+        if !stack.is_empty() {
+            return stack.iter().filter_map(|c| c.to_der().ok()).collect();
+        }
+    }
+    let bundle =
+        openssl::pkcs7::Pkcs7::from_der(body).or_else(|_| openssl::pkcs7::Pkcs7::from_pem(body));
+    bundle
+        .ok()
+        .and_then(|p| {
+            p.signed()
+                .and_then(|s| s.certificates())
+                .map(|certs| certs.iter().filter_map(|c| c.to_der().ok()).collect())
+        })
+        .unwrap_or_default()
 }
 
 type Checked = Result<Revocation, String>;

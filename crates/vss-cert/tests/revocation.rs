@@ -275,3 +275,51 @@ fn the_issuer_is_found_by_name_and_signature() {
     );
     assert_eq!(find_issuer(&p.good.der, &candidates[..2]), None);
 }
+
+#[test]
+fn the_issuer_is_fetched_from_the_aia_ca_issuers_address_as_a_certificate_or_a_p7b() {
+    let (ocsp_port, web_port) = ports();
+    let dir = tempfile::tempdir().expect("dir");
+    let ca = TestCert::root(&Spec::ca("VSS Test Issuing CA"));
+    let web = CrlServer::start(&dir.path().join("web"), web_port, &ca.crl(&[], 1));
+    // A PKCS#7 bundle as rootca.gov.vn publishes them, made by the openssl command.
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, ca.pem()).expect("pem");
+    let p7b = dir.path().join("ca.p7b");
+    let made = std::process::Command::new("openssl")
+        .args(["crl2pkcs7", "-nocrl", "-outform", "DER", "-certfile"])
+        .arg(&pem)
+        .arg("-out")
+        .arg(&p7b)
+        .status()
+        .expect("openssl");
+    assert!(made.success());
+    let bundle_url = web.publish("ca.p7b", &std::fs::read(&p7b).expect("p7b"));
+    let cert_url = web.publish("ca.cer", &ca.der);
+    for (n, url) in [bundle_url, cert_url].into_iter().enumerate() {
+        let signer = ca.issue(&Spec {
+            ocsp_url: Some(OcspResponder::url(ocsp_port)),
+            ca_issuers_url: Some(url.clone()),
+            ..Spec::signer("Signer")
+        });
+        let config = RevocationConfig {
+            cache_dir: None,
+            ..RevocationConfig::default()
+        };
+        let fetched = vss_cert::revocation::fetch_issuers(&signer.der, &config);
+        let issuer = find_issuer(&signer.der, &fetched);
+        assert_eq!(issuer, Some(ca.der.as_slice()), "{url}");
+        let _ocsp = OcspResponder::start(
+            &dir.path().join(format!("ocsp-{n}")),
+            ocsp_port,
+            &ca,
+            &ca,
+            &[(&signer.der, Status::Good)],
+            1,
+        );
+        assert!(matches!(
+            check(&signer.der, issuer, OffsetDateTime::now_utc(), &config),
+            Revocation::Good { .. }
+        ));
+    }
+}

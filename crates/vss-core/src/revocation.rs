@@ -2,7 +2,7 @@
 //! (a revoked certificate is refused before any PIN; an unknown status continues with a notice
 //! in the dialog, or is refused when the admin sets `refuse_unknown_revocation`), in `vss certs`
 //! and `vss doctor`, and in readiness. The issuer is looked for among the tokens' certificates,
-//! the bundled anchors and the configured `trust_anchors`.
+//! the bundled anchors and the configured `trust_anchors`, then at the CA's AIA caIssuers URL.
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -32,9 +32,15 @@ pub fn issuer_candidates(
 }
 
 /// The status of `der` (OCSP, then CRL, cached until nextUpdate).
+/// The issuer is looked for among `candidates`, then at the certificate's AIA caIssuers address.
 pub fn status(der: &[u8], candidates: &[Vec<u8>], now: OffsetDateTime) -> Revocation {
-    let issuer = revocation::find_issuer(der, candidates);
-    revocation::check(der, issuer, now, &RevocationConfig::default())
+    let config = RevocationConfig::default();
+    if let Some(issuer) = revocation::find_issuer(der, candidates) {
+        return revocation::check(der, Some(issuer), now, &config);
+    }
+    let fetched = revocation::fetch_issuers(der, &config);
+    let issuer = revocation::find_issuer(der, &fetched);
+    revocation::check(der, issuer, now, &config)
 }
 
 /// The check before any PIN: `certificate_revoked` for a revoked certificate,

@@ -198,6 +198,9 @@ pub const REVOCATION_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Largest OCSP response read (real ones are 1–5 KB).
 pub const MAX_OCSP_RESPONSE_BYTES: usize = 64 * 1024;
 
+/// Largest issuer certificate or PKCS#7 bundle read from an AIA caIssuers address.
+pub const MAX_CA_ISSUERS_BYTES: usize = 1024 * 1024;
+
 /// Largest CRL read (a national CA's CRL is a few MB).
 pub const MAX_CRL_BYTES: usize = 32 * 1024 * 1024;
 

@@ -45,6 +45,8 @@ pub struct Spec {
     pub ocsp_url: Option<String>,
     /// CRL distribution point URL.
     pub crl_url: Option<String>,
+    /// AIA caIssuers URL (where the issuer's certificate is published).
+    pub ca_issuers_url: Option<String>,
     /// Vietnamese-style UID entries (`MST:…`).
     pub uids: Vec<String>,
 }
@@ -63,6 +65,7 @@ impl Spec {
             wrong_signing_key: false,
             ocsp_url: None,
             crl_url: None,
+            ca_issuers_url: None,
             uids: Vec::new(),
         }
     }
@@ -226,8 +229,11 @@ fn params(spec: &Spec) -> CertificateParams {
         ext.set_criticality(true);
         params.custom_extensions.push(ext);
     }
-    if let Some(url) = &spec.ocsp_url {
-        params.custom_extensions.push(aia_ocsp(url));
+    if spec.ocsp_url.is_some() || spec.ca_issuers_url.is_some() {
+        params.custom_extensions.push(aia(
+            spec.ocsp_url.as_deref(),
+            spec.ca_issuers_url.as_deref(),
+        ));
     }
     if let Some(url) = &spec.crl_url {
         params.crl_distribution_points = vec![CrlDistributionPoint {
@@ -239,18 +245,33 @@ fn params(spec: &Spec) -> CertificateParams {
 
 /// authorityInfoAccess with one id-ad-ocsp accessLocation (uniformResourceIdentifier).
 pub(crate) fn aia_ocsp(url: &str) -> CustomExtension {
-    // AccessDescription ::= SEQUENCE { accessMethod OID 1.3.6.1.5.5.7.48.1, [6] IA5String }
-    let oid = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
-    let mut name = vec![0x86];
-    name.extend(der_len(url.len()));
-    name.extend(url.as_bytes());
-    let mut desc = vec![0x30];
-    desc.extend(der_len(oid.len() + name.len()));
-    desc.extend(oid);
-    desc.extend(name);
+    aia(Some(url), None)
+}
+
+/// authorityInfoAccess with an id-ad-ocsp and/or an id-ad-caIssuers accessLocation (URIs).
+fn aia(ocsp: Option<&str>, ca_issuers: Option<&str>) -> CustomExtension {
+    // AccessDescription ::= SEQUENCE { accessMethod OID 1.3.6.1.5.5.7.48.{1,2}, [6] IA5String }
+    let description = |last: u8, url: &str| {
+        let oid = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, last];
+        let mut name = vec![0x86];
+        name.extend(der_len(url.len()));
+        name.extend(url.as_bytes());
+        let mut desc = vec![0x30];
+        desc.extend(der_len(oid.len() + name.len()));
+        desc.extend(oid);
+        desc.extend(name);
+        desc
+    };
+    let mut body = Vec::new();
+    if let Some(url) = ocsp {
+        body.extend(description(0x01, url));
+    }
+    if let Some(url) = ca_issuers {
+        body.extend(description(0x02, url));
+    }
     let mut seq = vec![0x30];
-    seq.extend(der_len(desc.len()));
-    seq.extend(desc);
+    seq.extend(der_len(body.len()));
+    seq.extend(body);
     CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], seq)
 }
 

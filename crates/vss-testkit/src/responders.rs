@@ -153,6 +153,12 @@ impl CrlServer {
         }
     }
 
+    /// Publishes another file beside the CRL (an issuer certificate, a PKCS#7 bundle); its URL.
+    pub fn publish(&self, name: &str, bytes: &[u8]) -> String {
+        std::fs::write(self.dir.join(name), bytes).expect("published file");
+        format!("http://127.0.0.1:{}/{name}", self.port)
+    }
+
     /// Serves another CRL from now on.
     pub fn replace(&self, crl: &[u8]) {
         std::fs::write(self.dir.join("ca.crl"), crl).expect("CRL");
