@@ -182,8 +182,21 @@ fn run(service: &Service, command: Commands, out: &Output) -> Result<Value, Erro
                 };
                 commands::list_certificates::run(service, &caller(), &args)?.certificates
             };
-            out.certificates(&certificates);
-            Ok(json!({ "certificates": to_json(&certificates)? }))
+            // Each certificate's chain and revocation status (OCSP/CRL, cached).
+            let now = OffsetDateTime::now_utc();
+            let candidates =
+                vss_core::revocation::issuer_candidates(service, &service.modules(), now);
+            let trust: Vec<vss_core::revocation::CertificateTrust> = certificates
+                .iter()
+                .filter_map(|c| {
+                    base64::engine::general_purpose::STANDARD
+                        .decode(&c.der)
+                        .ok()
+                })
+                .map(|der| vss_core::revocation::certificate_trust(service, &der, &candidates, now))
+                .collect();
+            out.certificates(&certificates, &trust);
+            Ok(json!({ "certificates": to_json(&certificates)?, "trust": to_json(&trust)? }))
         }
         Commands::Status => {
             let status = to_json(&commands::status::run(service, &caller(), lang)?)?;

@@ -90,7 +90,11 @@ impl Output {
         }
     }
 
-    pub fn certificates(&self, certificates: &[Certificate]) {
+    pub fn certificates(
+        &self,
+        certificates: &[Certificate],
+        trust: &[vss_core::revocation::CertificateTrust],
+    ) {
         if self.json {
             return;
         }
@@ -129,6 +133,16 @@ impl Output {
                 "  {}",
                 self.t("cli-cert-token", &[("label", c.token.label.clone())])
             );
+            if let Some(t) = trust.iter().find(|t| t.id == c.id) {
+                say!(
+                    "  {}",
+                    vss_core::revocation::chain_line(&t.chain, self.lang)
+                );
+                say!(
+                    "  {}",
+                    vss_core::revocation::describe(&t.revocation, self.lang)
+                );
+            }
         }
     }
 
@@ -219,17 +233,9 @@ impl Output {
                 };
                 say!("  {}", self.t(id, &[("time", time.value.clone())]));
             }
-            say!(
-                "  {}",
-                self.t(
-                    if sig.trusted {
-                        "cli-verify-trusted"
-                    } else {
-                        "cli-verify-untrusted"
-                    },
-                    &[]
-                )
-            );
+            for line in vss_core::commands::verify_xml::trust_lines(sig, self.lang) {
+                say!("  {}", escape(&line));
+            }
             for reference in &sig.references {
                 say!("  {}", escape(&reference_line(reference)));
             }

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use vss_config::Config;
 use vss_core::commands::sign_xml::{sign_options, XmlOptions};
-use vss_core::commands::verify_xml::{configured_verify_options, file_error};
+use vss_core::commands::verify_xml::{configured_verify_options, file_error, verify_document};
 use vss_core::files::{read_input, sign_files, Destination, FileBatch, FileOutcome};
 use vss_core::{Caller, Service};
 use vss_protocol::messages::text;
@@ -222,7 +222,7 @@ pub fn verify_xml(
     let opts = configured_verify_options(config, &args.trusted, &caller, lang)?;
     let mut failed = 0;
     for file in &args.files {
-        let outcome = read(file).and_then(|xml| vss_xml::verify(&xml, &opts));
+        let outcome = read(file).and_then(|xml| verify_document(&xml, &opts));
         let entry = match outcome {
             Ok(report) => {
                 let good = report.valid && (report.trusted || !args.require_trusted);

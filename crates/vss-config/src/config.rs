@@ -32,6 +32,9 @@ pub struct ConfigFile {
     /// Extension ids allowed to start the native host, besides the built-in one.
     pub extension_ids: Option<Vec<String>>,
     pub allow_sha1: Option<bool>,
+    /// Refuse to sign (`revocation_unknown`) when the certificate's revocation status cannot be
+    /// learned (offline, responder down); the default is to sign and say so in the dialog.
+    pub refuse_unknown_revocation: Option<bool>,
     pub dialog_timeout_seconds: Option<u64>,
     /// Time limit on a call into a token driver while finding tokens and certificates.
     pub driver_timeout_seconds: Option<u64>,
@@ -99,6 +102,8 @@ pub struct Config {
     pub hash_signing_origins: Vec<String>,
     pub extension_ids: Vec<String>,
     pub allow_sha1: bool,
+    /// See [`ConfigFile::refuse_unknown_revocation`].
+    pub refuse_unknown_revocation: bool,
     pub dialog_timeout: Duration,
     /// Time limits on calls into PKCS#11 modules (see `vss_protocol::limits::DRIVER_*`).
     pub driver_timeout: Duration,
@@ -150,6 +155,7 @@ impl Default for Config {
             hash_signing_origins: Vec::new(),
             extension_ids: Vec::new(),
             allow_sha1: false,
+            refuse_unknown_revocation: false,
             dialog_timeout: limits::DIALOG_TIMEOUT,
             driver_timeout: limits::DRIVER_CALL_TIMEOUT,
             driver_sign_timeout: limits::DRIVER_SIGN_TIMEOUT,
@@ -314,6 +320,9 @@ impl Config {
             .extend(file.extension_ids.unwrap_or_default());
         if let Some(allow) = file.allow_sha1 {
             self.allow_sha1 = allow;
+        }
+        if let Some(refuse) = file.refuse_unknown_revocation {
+            self.refuse_unknown_revocation = refuse;
         }
         if let Some(secs) = file.dialog_timeout_seconds {
             let (least, most) = limits::DIALOG_TIMEOUT_RANGE_SECONDS;

@@ -8,7 +8,8 @@
 //! - [`commands`]: one file per protocol command (DESIGN §2), and the signing steps they share,
 //! - [`readiness`]: ready / attention / problem, the same for `vss doctor`, the popup and the tray,
 //! - [`logging`]: `tracing` to a rotating file (and stderr when asked),
-//! - [`report`]: the redacted support report (`vss doctor --report`, the tray).
+//! - [`report`]: the redacted support report (`vss doctor --report`, the tray),
+//! - [`revocation`]: revocation status before signing, for `vss certs`/`doctor` and readiness.
 
 pub mod batch;
 pub mod caller;
@@ -17,6 +18,7 @@ pub mod files;
 pub mod logging;
 pub mod readiness;
 pub mod report;
+pub mod revocation;
 pub mod service;
 
 pub use caller::Caller;

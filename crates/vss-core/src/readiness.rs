@@ -4,7 +4,7 @@
 //!
 //! States: **ready**; **attention** — a certificate expires within
 //! [`limits::EXPIRY_WARNING_DAYS`], PIN tries are low; **problem** — no driver, no token, a
-//! locked PIN, only expired (or not yet valid) certificates.
+//! locked PIN, only expired (or not yet valid) certificates, a revoked certificate.
 
 use time::OffsetDateTime;
 use vss_protocol::messages::text;
@@ -69,6 +69,7 @@ pub fn assess(service: &Service, lang: Lang, now: OffsetDateTime) -> Readiness {
                 )),
                 Ok(certs) => {
                     let any_valid = certs.iter().any(|(_, r)| r.certificate.valid_now);
+                    let candidates = crate::revocation::issuer_candidates(service, &modules, now);
                     for (_, record) in &certs {
                         findings.push(certificate_finding(
                             &record.certificate,
@@ -76,6 +77,22 @@ pub fn assess(service: &Service, lang: Lang, now: OffsetDateTime) -> Readiness {
                             any_valid,
                             lang,
                         ));
+                        // Chain and revocation of the certificates that can still sign.
+                        if record.certificate.valid_now {
+                            let trust = crate::revocation::certificate_trust(
+                                service,
+                                &record.der,
+                                &candidates,
+                                now,
+                            );
+                            findings.extend(crate::revocation::findings(
+                                service,
+                                &record.certificate,
+                                &trust,
+                                &certificate_name(&record.certificate, lang),
+                                lang,
+                            ));
+                        }
                     }
                     for token in &tokens {
                         tokens_out.push(TokenCertificates {
@@ -165,6 +182,19 @@ fn token_finding(label: &str, pin: PinState, lang: Lang) -> Finding {
     }
 }
 
+/// "The certificate of HOLDER, MST …".
+fn certificate_name(c: &Certificate, lang: Lang) -> String {
+    let unknown = text(lang, "dialog-unknown", &[]);
+    text(
+        lang,
+        "doctor-certificate",
+        &[
+            ("holder", c.holder.clone()),
+            ("mst", c.identity.mst.clone().unwrap_or(unknown)),
+        ],
+    )
+}
+
 /// An expired certificate is a problem only when no valid one is left beside it (a renewed
 /// token often keeps the old certificate).
 fn certificate_finding(
@@ -173,15 +203,7 @@ fn certificate_finding(
     any_valid: bool,
     lang: Lang,
 ) -> Finding {
-    let unknown = text(lang, "dialog-unknown", &[]);
-    let what = text(
-        lang,
-        "doctor-certificate",
-        &[
-            ("holder", c.holder.clone()),
-            ("mst", c.identity.mst.clone().unwrap_or(unknown)),
-        ],
-    );
+    let what = certificate_name(c, lang);
     let days = text(
         lang,
         "doctor-certificate-days",

@@ -74,6 +74,8 @@ error_codes! {
     // Additions of issue 17 (inputs read once, from regular files only, within their cap).
     FileNotRegular => "file_not_regular",
     FileTooLarge => "file_too_large",
+    CertificateRevoked => "certificate_revoked",
+    RevocationUnknown => "revocation_unknown",
 }
 
 impl fmt::Display for ErrorCode {

@@ -209,3 +209,27 @@ pub const TRAY_INSTANCE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The tray's resident memory budget when idle (measured by `cargo run -p vss-tray --example
 /// idle_cost`).
 pub const TRAY_IDLE_RSS_BYTES: u64 = 30 * 1024 * 1024;
+
+/// Revocation checks before signing (OCSP, then CRL): time to connect to a responder or CRL
+/// server. Short: a user waits on it before the PIN dialog, and offline it must fail fast.
+pub const REVOCATION_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Revocation checks: time for one whole OCSP or CRL exchange (connect, send, read).
+pub const REVOCATION_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// An OCSP responder or CRL server that did not answer is not asked again by the same process
+/// for this long (the status is "unknown, unreachable" meanwhile).
+pub const REVOCATION_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Largest OCSP response read (real ones are 1–5 KB).
+pub const MAX_OCSP_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// Largest issuer certificate or PKCS#7 bundle read from an AIA caIssuers address.
+pub const MAX_CA_ISSUERS_BYTES: usize = 1024 * 1024;
+
+/// Largest CRL read (a national CA's CRL is a few MB).
+pub const MAX_CRL_BYTES: usize = 32 * 1024 * 1024;
+
+/// A cached revocation answer without nextUpdate is not reused; one whose nextUpdate is further
+/// than this is reused no longer than this after it was fetched.
+pub const MAX_REVOCATION_CACHE_AGE: Duration = Duration::from_secs(7 * 24 * 3600);

@@ -54,6 +54,12 @@ pub fn scripted_pinentry() -> PathBuf {
 impl Fixture {
     /// Creates the tokens of `scenario` (see [`crate::scenario`]) in a new directory.
     pub fn new(scenario: &str) -> Fixture {
+        Fixture::with_addresses(scenario, &[])
+    }
+
+    /// [`Fixture::new`] whose certificates name revocation servers: `args` are
+    /// `--ocsp-url URL` / `--crl-url URL` for `vss-testtoken`.
+    pub fn with_addresses(scenario: &str, args: &[&str]) -> Fixture {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let dir =
             std::env::temp_dir().join(format!("vss-test-{}-{n}-{scenario}", std::process::id()));
@@ -64,6 +70,7 @@ impl Fixture {
             .arg(&dir)
             .arg("--scenario")
             .arg(scenario)
+            .args(args)
             .output()
             .expect("vss-testtoken runs");
         assert!(

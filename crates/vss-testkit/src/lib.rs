@@ -9,6 +9,8 @@
 pub mod faulty;
 pub mod fixture;
 pub mod native_host;
+pub mod pki;
+pub mod responders;
 pub mod serve;
 
 use std::fs;
@@ -201,6 +203,20 @@ pub fn scenario(name: &str) -> Result<Vec<TokenSpec>> {
 /// Creates `dir/softhsm2.conf`, `dir/tokens/`, the tokens, `dir/ca.pem`, one PEM per
 /// certificate, `dir/manifest.json` and `dir/env` (shell exports). Returns the manifest.
 pub fn create(dir: &Path, tokens: &[TokenSpec]) -> Result<Value> {
+    create_with(dir, tokens, &Addresses::default())
+}
+
+/// Revocation addresses written into every issued certificate (AIA OCSP, CRL distribution
+/// point), for tests with a local responder ([`responders`]).
+#[derive(Debug, Clone, Default)]
+pub struct Addresses {
+    pub ocsp: Option<String>,
+    pub crl: Option<String>,
+}
+
+/// [`create`] with revocation addresses in the certificates; also writes `dir/ca-key.pem` (the
+/// test CA's key, for a test responder).
+pub fn create_with(dir: &Path, tokens: &[TokenSpec], addresses: &Addresses) -> Result<Value> {
     let dir = fs::canonicalize(dir).with_context(|| format!("{} must exist", dir.display()))?;
     let token_dir = dir.join("tokens");
     fs::create_dir_all(&token_dir)?;
@@ -211,8 +227,9 @@ pub fn create(dir: &Path, tokens: &[TokenSpec]) -> Result<Value> {
     )?;
     std::env::set_var("SOFTHSM2_CONF", &conf);
 
-    let (ca_pem, issuer) = make_ca()?;
+    let (ca_pem, issuer, ca_key) = make_ca()?;
     fs::write(dir.join("ca.pem"), &ca_pem)?;
+    fs::write(dir.join("ca-key.pem"), ca_key)?;
 
     let pkcs11 = Pkcs11::new(SOFTHSM_MODULE)
         .with_context(|| format!("loading {SOFTHSM_MODULE} (apt-get install softhsm2)"))?;
@@ -226,7 +243,7 @@ pub fn create(dir: &Path, tokens: &[TokenSpec]) -> Result<Value> {
         for (n, cert) in spec.certificates.iter().enumerate() {
             let cka_id = vec![index as u8 + 1, n as u8 + 1];
             let spki = generate_key(&session, cert, &cka_id)?;
-            let der = issue(cert, &spki, &issuer)?;
+            let der = issue(cert, &spki, &issuer, addresses)?;
             let pem_path = dir.join(format!("{}.pem", cert.name));
             fs::write(&pem_path, pem("CERTIFICATE", &der))?;
             let subject = {
@@ -383,7 +400,7 @@ fn generate_key(session: &Session, cert: &CertSpec, cka_id: &[u8]) -> Result<Vec
     }
 }
 
-fn make_ca() -> Result<(String, Issuer<'static, KeyPair>)> {
+fn make_ca() -> Result<(String, Issuer<'static, KeyPair>, String)> {
     let mut params = CertificateParams::new(Vec::<String>::new())?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CountryName, "VN");
@@ -396,10 +413,16 @@ fn make_ca() -> Result<(String, Issuer<'static, KeyPair>)> {
     params.not_after = OffsetDateTime::now_utc() + Duration::days(3650);
     let key = KeyPair::generate()?;
     let cert = params.self_signed(&key)?;
-    Ok((cert.pem(), Issuer::new(params, key)))
+    let key_pem = key.serialize_pem();
+    Ok((cert.pem(), Issuer::new(params, key), key_pem))
 }
 
-fn issue(cert: &CertSpec, spki: &[u8], issuer: &Issuer<'_, KeyPair>) -> Result<Vec<u8>> {
+fn issue(
+    cert: &CertSpec,
+    spki: &[u8],
+    issuer: &Issuer<'_, KeyPair>,
+    addresses: &Addresses,
+) -> Result<Vec<u8>> {
     let mut params = CertificateParams::new(Vec::<String>::new())?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CountryName, "VN");
@@ -423,13 +446,22 @@ fn issue(cert: &CertSpec, spki: &[u8], issuer: &Issuer<'_, KeyPair>) -> Result<V
         Validity::Expired => (now - Duration::days(395), now - Duration::days(30)),
         Validity::NotYetValid => (now + Duration::days(30), now + Duration::days(395)),
     };
+    if let Some(url) = &addresses.ocsp {
+        params.custom_extensions.push(pki::aia_ocsp(url));
+    }
+    if let Some(url) = &addresses.crl {
+        params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+            uris: vec![url.clone()],
+        }];
+    }
     let serial: Vec<u8> = Sha256::digest(spki)[..16].to_vec();
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     let public = SubjectPublicKeyInfo::from_der(spki)?;
     Ok(params.signed_by(&public, issuer)?.der().to_vec())
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
+/// PEM text of a DER object.
+pub fn pem(label: &str, der: &[u8]) -> String {
     use base64_lines::encode_lines;
     format!(
         "-----BEGIN {label}-----\n{}-----END {label}-----\n",

@@ -13,7 +13,9 @@ use parking_lot::Mutex;
 use time::OffsetDateTime;
 use vss_core::batch::precheck;
 use vss_core::commands::sign_xml::{sign_options, XmlOptions};
-use vss_core::commands::verify_xml::{configured_verify_options, file_error, report_lines};
+use vss_core::commands::verify_xml::{
+    configured_verify_options, file_error, report_lines, verify_document,
+};
 use vss_core::files::{read_input, sign_files, Destination, FileBatch, FileOutcome};
 use vss_core::readiness::assess;
 use vss_core::report::SupportReport;
@@ -362,7 +364,7 @@ impl App {
         for file in files {
             let name = display_name(file);
             match read_input(file, limits::XML_MAX_BYTES)
-                .and_then(|xml| vss_xml::verify(&xml, &opts))
+                .and_then(|xml| verify_document(&xml, &opts))
             {
                 Ok(report) => {
                     let id = if report.valid {

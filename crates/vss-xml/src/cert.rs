@@ -1,16 +1,12 @@
 //! What a verifier says about a signer certificate (subject, holder, Vietnamese identity,
-//! validity) and whether its chain reaches a trust anchor; `X509SubjectName` formatting.
+//! validity) and `X509SubjectName` formatting. Whether its chain reaches a trust anchor is
+//! `vss_cert::validate_path` (OpenSSL).
 
 use serde::Serialize;
 use time::OffsetDateTime;
 use vss_protocol::{Error, ErrorCode, Identity, KeyInfo, TokenRef};
 use x509_parser::der_parser::asn1_rs::Tag;
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
-
-use crate::crypto::{cert_signature_algorithm, digest, PublicKey};
-
-/// Longest issuer chain followed when checking trust.
-const MAX_CHAIN: usize = 8;
 
 /// The certificate that made a signature, as reported by [`crate::verify`]. The identity and
 /// holder are read by `vss-cert`, the same code that reads certificates on tokens.
@@ -138,47 +134,4 @@ fn escape_dn_value(v: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Whether `cert` was signed by the key of `issuer` (and names it as issuer).
-fn issued_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> bool {
-    if cert.issuer().as_raw() != issuer.subject().as_raw() {
-        return false;
-    }
-    let Some((scheme, alg)) =
-        cert_signature_algorithm(&cert.signature_algorithm.algorithm.to_id_string())
-    else {
-        return false;
-    };
-    let Ok(key) = PublicKey::from_spki(issuer.public_key()) else {
-        return false;
-    };
-    let hash = digest(alg, cert.tbs_certificate.as_ref());
-    key.verify(scheme, alg, &hash, &cert.signature_value.data, false)
-}
-
-/// Follows issuers from `signer` through `pool` (the KeyInfo certificates) until an anchor
-/// vouches for one of them. Validity periods of the chain are reported separately, not here.
-pub(crate) fn chain_trusted(signer: &[u8], pool: &[Vec<u8>], anchors: &[Vec<u8>]) -> bool {
-    let parsed_anchors: Vec<X509Certificate<'_>> =
-        anchors.iter().filter_map(|a| parse_cert(a).ok()).collect();
-    let mut current_der = signer;
-    for _ in 0..MAX_CHAIN {
-        let Ok(current) = parse_cert(current_der) else {
-            return false;
-        };
-        if anchors.iter().any(|a| a.as_slice() == current_der)
-            || parsed_anchors.iter().any(|a| issued_by(&current, a))
-        {
-            return true;
-        }
-        let next = pool.iter().find(|c| {
-            c.as_slice() != current_der && parse_cert(c).is_ok_and(|i| issued_by(&current, &i))
-        });
-        match next {
-            Some(n) => current_der = n,
-            None => return false,
-        }
-    }
-    false
 }

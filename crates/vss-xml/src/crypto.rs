@@ -303,18 +303,3 @@ fn pad_prehash(digest: &[u8], field: usize) -> Vec<u8> {
     v.extend_from_slice(digest);
     v
 }
-
-/// Signature algorithms of certificates (for chain checks): OID → (scheme, hash).
-pub(crate) fn cert_signature_algorithm(oid: &str) -> Option<(Scheme, HashAlgorithm)> {
-    Some(match oid {
-        "1.2.840.113549.1.1.5" => (Scheme::RsaPkcs1, HashAlgorithm::Sha1),
-        "1.2.840.113549.1.1.11" => (Scheme::RsaPkcs1, HashAlgorithm::Sha256),
-        "1.2.840.113549.1.1.12" => (Scheme::RsaPkcs1, HashAlgorithm::Sha384),
-        "1.2.840.113549.1.1.13" => (Scheme::RsaPkcs1, HashAlgorithm::Sha512),
-        "1.2.840.10045.4.1" => (Scheme::Ecdsa, HashAlgorithm::Sha1),
-        "1.2.840.10045.4.3.2" => (Scheme::Ecdsa, HashAlgorithm::Sha256),
-        "1.2.840.10045.4.3.3" => (Scheme::Ecdsa, HashAlgorithm::Sha384),
-        "1.2.840.10045.4.3.4" => (Scheme::Ecdsa, HashAlgorithm::Sha512),
-        _ => return None,
-    })
-}

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use vss_protocol::{Error, HashAlgorithm, Lang};
 
 use crate::c14n::{C14nMode, Canonicalizer, Output, Scope};
-use crate::cert::{chain_trusted, parse_cert, SignerCertificate};
+use crate::cert::{parse_cert, SignerCertificate};
 use crate::crypto::{self, Hasher, PublicKey, DSIG_NS, ENVELOPED};
 use crate::finding::{Finding, FindingCode as F};
 use crate::parse::{self, Node, ParseConfig, Visitor};
@@ -74,8 +74,17 @@ pub struct SignatureReport {
     pub references: Vec<ReferenceReport>,
     /// The KeyInfo certificate whose key made the SignatureValue (or the chain's leaf).
     pub certificate: Option<SignerCertificate>,
-    /// The signer's chain reaches a trust anchor.
+    /// The signer's chain reaches a trust anchor (path validation passes now).
     pub trusted: bool,
+    /// The signer's certification path: the answer now and at the claimed signing time, the
+    /// path built, and why it is not trusted (`vss_cert::validate_path`).
+    pub chain: Option<vss_cert::PathReport>,
+    /// The signer's revocation status: `None` here (this crate does no I/O); the service fills
+    /// it in (`vss_core::commands::verify_xml`).
+    pub revocation: Option<vss_cert::revocation::Revocation>,
+    /// The KeyInfo certificates (DER), signer included: what revocation is checked with.
+    #[serde(skip)]
+    pub key_info_certificates: Vec<Vec<u8>>,
     pub signing_time: Option<SigningTimeReport>,
     pub problems: Vec<Finding>,
     /// The SignatureMethod or a Reference's DigestMethod is SHA-1.
@@ -384,6 +393,9 @@ fn plan_signature(
         references: Vec::new(),
         certificate: None,
         trusted: false,
+        chain: None,
+        revocation: None,
+        key_info_certificates: Vec::new(),
         signing_time: None,
         problems: Vec::new(),
         weak: false,
@@ -689,8 +701,16 @@ fn finish_signature(
         .or_else(|| leaf_index(&certs));
     if let Some(i) = leaf {
         report.certificate = SignerCertificate::describe(&certs[i], claimed_time);
-        report.trusted =
-            report.signature_value_valid && chain_trusted(&certs[i], &certs, &opts.trust_anchors);
+        let path = vss_cert::validate_path(
+            &certs[i],
+            &certs,
+            &opts.trust_anchors,
+            OffsetDateTime::now_utc(),
+            claimed_time,
+        );
+        report.trusted = report.signature_value_valid && path.trusted;
+        report.chain = Some(path);
+        report.key_info_certificates = certs.clone();
     } else {
         report.problems.push(Finding::new(F::NoCertificate));
     }

@@ -1,6 +1,7 @@
 //! The steps every signing command shares, in the order the user experiences them: find the
-//! certificate, refuse the wrong unit or an expired certificate before any PIN, queue on the
-//! token, one consent + PIN dialog, log in, sign, log out.
+//! certificate, refuse the wrong unit or an expired certificate before any PIN, check revocation
+//! (a revoked certificate is refused before any PIN), queue on the token, one consent + PIN
+//! dialog, log in, sign, log out.
 
 use time::OffsetDateTime;
 use vss_cert::{display_date, identity_mismatch, mst_matches};
@@ -66,10 +67,10 @@ pub fn consent(
     service: &Service,
     caller: &Caller,
     lang: Lang,
-    token: &Token,
-    record: &CertificateRecord,
+    (token, record): (&Token, &CertificateRecord),
     modules: &Modules,
     operation: Operation,
+    notices: Vec<String>,
 ) -> Result<Option<Pin>> {
     let Operation { content, claim } = operation;
     let flags = modules.pin_flags(token)?;
@@ -92,7 +93,7 @@ pub fn consent(
         content,
         pin: flags,
         pinpad: token.protected_auth_path,
-        notices: Vec::new(),
+        notices,
         claim,
     };
     let request = PromptRequest {
@@ -118,7 +119,8 @@ pub struct Operation {
     pub claim: Option<Claim>,
 }
 
-/// The whole flow for one operation on the token: queue, dialog, login, `sign`, logout.
+/// The whole flow for one operation on the token: revocation, queue, dialog, login, `sign`,
+/// logout. Every signing command (sign-hash, sign-xml, batches) goes through here.
 pub fn sign_with_consent<T>(
     service: &Service,
     caller: &Caller,
@@ -129,9 +131,18 @@ pub fn sign_with_consent<T>(
     sign: impl FnOnce(&SigningSession) -> Result<T>,
 ) -> Result<T> {
     let modules = service.modules();
+    let revocation = crate::revocation::before_signing(service, &modules, record, lang)?;
     let key = format!("{}\n{}\n{}", token.module_path, token.label, token.serial);
     service.with_token(&key, || {
-        let pin = consent(service, caller, lang, token, record, &modules, operation)?;
+        let pin = consent(
+            service,
+            caller,
+            lang,
+            (token, record),
+            &modules,
+            operation,
+            vec![revocation],
+        )?;
         let session = SigningSession::open(&modules, token, record, pin.as_ref())?;
         drop(pin);
         sign(&session)

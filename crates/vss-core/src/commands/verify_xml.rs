@@ -1,6 +1,8 @@
-//! `verify-xml` `{"xml": base64}` → the verification report (DESIGN §4, §7): signature valid or
-//! not, signer and identity, signing time, chain trust against the configured anchors. For the
-//! extension's dossier page and local callers; `vss verify-xml` shares the anchor loading.
+//! `verify-xml` `{"xml": base64}` → the verification report (DESIGN §4, §7), three answers per
+//! signature: valid or not, chain trusted or not (and why), revocation good / revoked at T /
+//! unknown (and why). Signer, identity and signing time beside them. For the extension's
+//! dossier page and local callers; `vss verify-xml` shares the anchor loading, the revocation
+//! step and the text lines.
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +25,86 @@ pub fn run(
         .decode(args.xml.trim())
         .map_err(|_| Error::bad_request("reason-xml-base64"))?;
     let opts = configured_verify_options(&service.config, &[], caller, lang)?;
-    vss_xml::verify(&xml, &opts)
+    verify_document(&xml, &opts)
+}
+
+/// The three answers for one document: `vss_xml::verify` (validity, chain) and the signers'
+/// revocation. What every door verifies with (this command, `vss verify-xml`, the tray).
+pub fn verify_document(xml: &[u8], opts: &VerifyOptions) -> Result<VerifyReport> {
+    let mut report = vss_xml::verify(xml, opts)?;
+    add_revocation(&mut report, &opts.trust_anchors);
+    Ok(report)
+}
+
+/// Fills each signature's revocation status (OCSP, then CRL, cached), the issuer taken from the
+/// document's KeyInfo or the anchors. A revoked signer makes the report untrusted.
+fn add_revocation(report: &mut VerifyReport, anchors: &[Vec<u8>]) {
+    let now = time::OffsetDateTime::now_utc();
+    for sig in &mut report.signatures {
+        let Some(id) = sig.certificate.as_ref().map(|c| c.id.clone()) else {
+            continue;
+        };
+        let Some(signer) = sig
+            .key_info_certificates
+            .iter()
+            .find(|der| vss_cert::certificate_id(der) == id)
+            .cloned()
+        else {
+            continue;
+        };
+        let mut candidates = sig.key_info_certificates.clone();
+        candidates.extend(anchors.iter().cloned());
+        let status = crate::revocation::status(&signer, &candidates, now);
+        if status.is_revoked() {
+            sig.trusted = false;
+        }
+        sig.revocation = Some(status);
+    }
+    report.trusted = report.trusted && report.signatures.iter().all(|s| s.trusted);
+}
+
+/// The chain and revocation answers of one signature, in words: "trusted (A → B → C)" or
+/// "not trusted — why", the answer at the claimed signing time, and the revocation status.
+pub fn trust_lines(sig: &vss_xml::SignatureReport, lang: vss_protocol::Lang) -> Vec<String> {
+    use vss_protocol::messages::text;
+    let mut lines = Vec::new();
+    let reason = |f: &vss_cert::PathFailure| {
+        text(
+            lang,
+            &format!("chain-problem-{}", f.problem.code()),
+            &[("subject", f.subject.clone()), ("detail", f.detail.clone())],
+        )
+    };
+    match &sig.chain {
+        Some(path) if path.trusted => {
+            let names: Vec<String> = path.chain.iter().map(|l| l.subject.clone()).collect();
+            lines.push(text(lang, "chain-trusted", &[("chain", names.join(" → "))]));
+        }
+        Some(path) => {
+            let why = path.failure().map(reason).unwrap_or_default();
+            lines.push(text(lang, "chain-untrusted", &[("reason", why)]));
+        }
+        None => lines.push(text(lang, "cli-verify-untrusted", &[])),
+    }
+    if let Some(then) = sig.chain.as_ref().and_then(|p| p.at_signing_time.as_ref()) {
+        let line = match &then.failure {
+            None => text(
+                lang,
+                "chain-at-signing-time-trusted",
+                &[("time", then.time.clone())],
+            ),
+            Some(f) => text(
+                lang,
+                "chain-at-signing-time-untrusted",
+                &[("time", then.time.clone()), ("reason", reason(f))],
+            ),
+        };
+        lines.push(line);
+    }
+    if let Some(status) = &sig.revocation {
+        lines.push(crate::revocation::describe(status, lang));
+    }
+    lines
 }
 
 /// The options every door verifies with: the configured anchors plus `extra`, the admin's
@@ -50,9 +131,9 @@ pub fn verify_options(paths: &[PathBuf], caller: &Caller) -> Result<VerifyOption
     })
 }
 
-/// Reads every PEM certificate of each file.
+/// The bundled roots (pinned, `vss_cert::anchors`) and every PEM certificate of each file.
 pub fn load_anchors(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
-    let mut anchors = Vec::new();
+    let mut anchors = vss_cert::bundled_anchors();
     for path in paths {
         let bytes = crate::files::read_input(path, limits::PEM_FILE_MAX_BYTES)?;
         for pem in x509_parser::pem::Pem::iter_from_buffer(&bytes) {
@@ -104,12 +185,7 @@ pub fn report_lines(report: &VerifyReport, lang: vss_protocol::Lang) -> Vec<Stri
             };
             lines.push(text(lang, id, &[("time", time.value.clone())]));
         }
-        let trust = if sig.trusted {
-            "cli-verify-trusted"
-        } else {
-            "cli-verify-untrusted"
-        };
-        lines.push(text(lang, trust, &[]));
+        lines.extend(trust_lines(sig, lang));
         for reference in &sig.references {
             lines.push(reference_line(reference));
         }

@@ -100,6 +100,11 @@ file-kind-socket = a socket
 file-kind-device = a device
 file-kind-other = a special file
 
+err-certificate_revoked = The certificate of { $holder } has been revoked by its CA (since { $date }).
+hint-certificate_revoked = A revoked certificate can no longer sign. Contact your certificate authority (CA) for a new certificate, then change the certificate on the BHXH portal (Thay đổi thông tin → change digital certificate) before signing.
+err-revocation_unknown = The revocation status of the certificate of { $holder } could not be checked, and your administrator requires it before signing.
+hint-revocation_unknown = Check the Internet connection (or proxy) and try again; if it still fails, the CA's status server may be down — contact your administrator or the CA.
+
 ## Dialog and CLI text.
 
 dialog-title = VSS Token Signing
@@ -293,3 +298,29 @@ verify-covers_document_enveloped = the whole document, without this signature
 verify-covers_document_with_comments_enveloped = the whole document (with comments), without this signature
 verify-covers_element_enveloped = the element with ID "{ $id }", without this signature
 cli-verify-weak = Warning: the signature uses a weak algorithm (SHA-1).
+dialog-revocation-unknown = Note: the certificate's revocation status could not be checked (the CA's server could not be reached).
+dialog-revocation-good = Revocation status: not revoked (checked with the CA).
+revocation-good = not revoked (checked by { $source })
+revocation-revoked = REVOKED since { $date }
+revocation-unknown = revocation status not checked ({ $reason })
+revocation-reason-no_issuer = the issuer's certificate is not available
+revocation-reason-no_address = the certificate names no OCSP/CRL address
+revocation-reason-unreachable = the OCSP/CRL server could not be reached
+revocation-reason-bad_answer = the OCSP/CRL answer was unusable
+chain-trusted = Chain: trusted ({ $chain })
+chain-untrusted = Chain: not trusted — { $reason }
+chain-problem-no_anchor = no trust anchor is configured
+chain-problem-malformed = a certificate cannot be read
+chain-problem-unknown_issuer = no issuer found for { $subject } (names do not chain, or an intermediate is missing)
+chain-problem-self_signed_not_anchor = { $subject } is self-signed and not a trust anchor
+chain-problem-bad_signature = the signature on { $subject } does not verify with its issuer's key
+chain-problem-issuer_not_ca = { $subject } is not a CA (CA:FALSE) yet issued a certificate
+chain-problem-issuer_without_key_cert_sign = { $subject } may not issue certificates (no keyCertSign)
+chain-problem-path_length_exceeded = the path is longer than the pathLen of { $subject } allows
+chain-problem-expired = { $subject } has expired
+chain-problem-not_yet_valid = { $subject } is not yet valid
+chain-problem-unhandled_critical_extension = { $subject } has an unknown critical extension
+chain-problem-signer_key_usage = the signer's certificate may not sign (no digitalSignature/nonRepudiation)
+chain-problem-other = { $subject }: { $detail }
+chain-at-signing-time-trusted = At the signing time (claimed by the signer, { $time }): the chain is valid
+chain-at-signing-time-untrusted = At the signing time (claimed by the signer, { $time }): { $reason }

@@ -100,6 +100,11 @@ file-kind-socket = một socket
 file-kind-device = một thiết bị
 file-kind-other = một tệp đặc biệt
 
+err-certificate_revoked = Chứng thư số của { $holder } đã bị nhà cung cấp thu hồi (từ { $date }).
+hint-certificate_revoked = Chứng thư đã thu hồi không ký được nữa. Hãy liên hệ nhà cung cấp chữ ký số (CA) để được cấp chứng thư mới, sau đó thay đổi chứng thư số trên cổng BHXH (Thay đổi thông tin → thay đổi chứng thư số) trước khi ký.
+err-revocation_unknown = Chưa kiểm tra được tình trạng thu hồi của chứng thư số { $holder }; quản trị viên yêu cầu kiểm tra trước khi ký.
+hint-revocation_unknown = Hãy kiểm tra kết nối Internet (hoặc proxy) rồi thử lại; nếu vẫn lỗi, máy chủ kiểm tra của nhà cung cấp chữ ký số có thể đang gián đoạn — hãy liên hệ quản trị viên hoặc nhà cung cấp.
+
 ## Chữ trong cửa sổ ký và dòng lệnh.
 
 dialog-title = VSS Token Signing — Ký số
@@ -293,3 +298,29 @@ verify-covers_document_enveloped = toàn bộ tài liệu, trừ chính chữ k�
 verify-covers_document_with_comments_enveloped = toàn bộ tài liệu (kể cả chú thích), trừ chính chữ ký này
 verify-covers_element_enveloped = phần tử có ID "{ $id }", trừ chính chữ ký này
 cli-verify-weak = Cảnh báo: chữ ký dùng thuật toán yếu (SHA-1).
+dialog-revocation-unknown = Lưu ý: chưa kiểm tra được tình trạng thu hồi của chứng thư (không liên lạc được máy chủ của nhà cung cấp).
+dialog-revocation-good = Tình trạng thu hồi: chưa bị thu hồi (đã kiểm tra với nhà cung cấp).
+revocation-good = chưa bị thu hồi (kiểm tra qua { $source })
+revocation-revoked = ĐÃ BỊ THU HỒI từ { $date }
+revocation-unknown = chưa kiểm tra được tình trạng thu hồi ({ $reason })
+revocation-reason-no_issuer = không có chứng thư của nơi cấp
+revocation-reason-no_address = chứng thư không ghi địa chỉ OCSP/CRL
+revocation-reason-unreachable = không liên lạc được máy chủ OCSP/CRL
+revocation-reason-bad_answer = câu trả lời OCSP/CRL không dùng được
+chain-trusted = Chuỗi chứng thư: tin cậy ({ $chain })
+chain-untrusted = Chuỗi chứng thư: không tin cậy — { $reason }
+chain-problem-no_anchor = chưa cấu hình chứng thư gốc tin cậy
+chain-problem-malformed = chứng thư không đọc được
+chain-problem-unknown_issuer = không tìm thấy nơi cấp của { $subject } (tên không khớp hoặc thiếu chứng thư trung gian)
+chain-problem-self_signed_not_anchor = { $subject } tự ký và không phải chứng thư gốc tin cậy
+chain-problem-bad_signature = chữ ký trên { $subject } không đúng với khóa của nơi cấp
+chain-problem-issuer_not_ca = { $subject } không phải CA (CA:FALSE) nhưng lại cấp chứng thư
+chain-problem-issuer_without_key_cert_sign = { $subject } không được phép cấp chứng thư (thiếu keyCertSign)
+chain-problem-path_length_exceeded = chuỗi dài hơn giới hạn pathLen của { $subject }
+chain-problem-expired = { $subject } đã hết hạn
+chain-problem-not_yet_valid = { $subject } chưa có hiệu lực
+chain-problem-unhandled_critical_extension = { $subject } có phần mở rộng critical không xác định
+chain-problem-signer_key_usage = chứng thư người ký không có quyền ký (thiếu digitalSignature/nonRepudiation)
+chain-problem-other = { $subject }: { $detail }
+chain-at-signing-time-trusted = Tại thời điểm ký (người ký tự khai { $time }): chuỗi hợp lệ
+chain-at-signing-time-untrusted = Tại thời điểm ký (người ký tự khai { $time }): { $reason }

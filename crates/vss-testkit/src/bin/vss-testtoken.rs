@@ -14,13 +14,23 @@ struct Args {
     /// Which tokens to create.
     #[arg(long, default_value = "standard")]
     scenario: String,
+    /// OCSP responder URL for the certificates' AIA (tests with a local responder).
+    #[arg(long)]
+    ocsp_url: Option<String>,
+    /// CRL distribution point URL for the certificates.
+    #[arg(long)]
+    crl_url: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.dir)?;
     let tokens = vss_testkit::scenario(&args.scenario)?;
-    let manifest = vss_testkit::create(&args.dir, &tokens)?;
+    let addresses = vss_testkit::Addresses {
+        ocsp: args.ocsp_url,
+        crl: args.crl_url,
+    };
+    let manifest = vss_testkit::create_with(&args.dir, &tokens, &addresses)?;
     println!("{}", serde_json::to_string_pretty(&manifest)?);
     Ok(())
 }
