@@ -17,10 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_certificate(data, token, now);
     // Subject attributes: lines of `NAME=value`.
     if let Ok(text) = std::str::from_utf8(data) {
-        let pairs: Vec<(&str, &str)> = text
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .collect();
+        let pairs: Vec<(&str, &str)> = text.lines().filter_map(|l| l.split_once('=')).collect();
         let identity = vss_cert::identity::identity_from_subject(pairs.iter().copied());
         if let Some(mst) = identity.mst.as_deref() {
             assert!(vss_cert::identity::mst_matches(mst, mst));

@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
     file.write_all(data).expect("write temp file");
     drop(file);
     let missing = PathBuf::from("/nonexistent/vss-machine.toml");
-    for (machine, user) in [(path().as_path(), None), (missing.as_path(), Some(path().as_path()))] {
+    for (machine, user) in [
+        (path().as_path(), None),
+        (missing.as_path(), Some(path().as_path())),
+    ] {
         if let Ok(config) = Config::load_from(machine, user, &NoEnv) {
             let policy = Policy::from_config(&config);
             if let Ok(text) = std::str::from_utf8(data) {

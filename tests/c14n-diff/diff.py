@@ -360,6 +360,7 @@ def main():
         gen = Gen(rng)
         stats = {"both accept, same bytes": 0, "both refuse": 0, "policy refusals": 0}
         diffs = []
+        policy = {}
         for i in range(args.docs):
             doc = gen.document()
             lok, lout = libxml2_c14n(doc, mode)
@@ -376,12 +377,16 @@ def main():
                 kind = "libxml2 refuses, vss-xml accepts"
             elif any(p.encode() in vout for p in POLICY):
                 stats["policy refusals"] += 1
+                rule = next(p for p in POLICY if p.encode() in vout)
+                policy[rule] = policy.get(rule, 0) + 1
             else:
                 kind = "vss-xml refuses, libxml2 accepts"
             if kind:
                 diffs.append((i, kind, doc, lout, vout))
         print("%-18s %d documents: %s; %d differ" % (
             mode, args.docs, ", ".join("%s %d" % kv for kv in stats.items()), len(diffs)))
+        for rule, n in sorted(policy.items()):
+            print("  policy refusal %6d x %r" % (n, rule))
         for n, (i, kind, doc, lout, vout) in enumerate(diffs):
             if n < args.show:
                 print("  #%d %s\n    input:   %r\n    libxml2: %r\n    vss-xml: %r" % (i, kind, doc, lout, vout))
