@@ -127,4 +127,7 @@ put("chunks", "field.json", chunks("a", ["PD94", "bWwg", "dj0i"], "xml", {"other
 whole = json.dumps({"documents": [{"name": "h\u1ed3 s\u01a1", "ok": True, "xml": "PGEvPg=="}]})
 put("chunks", "whole.json", chunks("b", [whole[:20], whole[20:]], "$", None))
 put("chunks", "one.json", chunks("c", ["x"], "xml", {}))
+# --- inputs that once failed (fuzz/regressions/<target>/): replayed by every run
+for p in sorted(glob.glob(os.path.join(ROOT, "fuzz", "regressions", "*", "*"))):
+    put(os.path.basename(os.path.dirname(p)), "regression-" + os.path.basename(p), read(os.path.relpath(p, ROOT)))
 print("seeds in", OUT)

@@ -697,7 +697,11 @@ fn split_qname(qname: &str) -> Result<(&str, &str), Error> {
         Some((p, l)) => (p, l),
         None => ("", qname),
     };
-    if (!prefix.is_empty() && !is_ncname(prefix)) || !is_ncname(local) {
+    // A colon needs a prefix before it: `:xmlns` is no name (found by fuzzing: it was read as
+    // an attribute `xmlns` with no prefix, which the canonical form then wrote as a namespace
+    // declaration).
+    let prefixed = qname.contains(':');
+    if (prefixed && !is_ncname(prefix)) || !is_ncname(local) {
         return Err(malformed(format!("invalid name '{qname}'")));
     }
     Ok((prefix, local))
