@@ -87,6 +87,9 @@ lane_a() {
   suite "tray (Xvfb, D-Bus, dunst)" tests/tray/run.sh
 }
 lane_b() {
+  # the fuzz targets, 20 s each (before the benchmarks, which it would disturb)
+  suite "fuzz (cargo fuzz, 20 s per target)" scripts/fuzz.sh 20
+  suite "C14N vs libxml2 (differential)" tests/c14n-diff/run.sh
   suite "installers (MSI/Wine, .deb)" installer/test.sh --skip-build
   suite "benchmarks" env VSS_BENCH_SKIP_SETUP=1 VSS_BENCH_ROUNDS=3 scripts/bench.sh
   # Parse + C14N time per MiB, 1 KiB to 6 MiB, adversarial shapes: fails when it grows (issue 17).

@@ -50,7 +50,13 @@
 //! Characters XML forbids (NUL, C0 controls but tab/LF/CR, U+FFFE/U+FFFF; through references
 //! also surrogates) are `xml_malformed` anywhere. A DOCTYPE is refused unless the caller allows it
 //! (`xml_dtd_forbidden`; the agent never allows it for pages). Input must be UTF-8 (a BOM is
-//! fine); ISO-8859-1 is read for canonicalisation and verification only.
+//! fine); the declared encoding decides how the bytes are read, as in every verifier: a file
+//! declaring ISO-8859-1 is read as ISO-8859-1 (even when its bytes happen to be valid UTF-8)
+//! for canonicalisation and verification only, and signed only when it is ASCII; any other
+//! declared encoding is refused unless the file is ASCII. What is not well-formed XML is
+//! refused, never canonicalised, and namespace names must be absolute URIs without `&`; a
+//! repeated `xml:id` or DTD-declared ID value is refused. All of this is held against libxml2
+//! by a differential test (`tests/c14n-diff`, docs/fuzzing.md).
 //!
 //! # Line ends
 //!

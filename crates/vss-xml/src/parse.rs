@@ -91,10 +91,12 @@ pub(crate) enum Node<'a> {
     },
     /// Character data: references resolved, CDATA unwrapped, line ends normalised to LF.
     Text(Cow<'a, str>),
-    Comment(&'a str),
+    /// Comment text, line ends normalised to LF.
+    Comment(Cow<'a, str>),
+    /// Processing instruction; `data` has its line ends normalised to LF.
     Pi {
         target: &'a str,
-        data: &'a str,
+        data: Cow<'a, str>,
     },
 }
 
@@ -244,30 +246,62 @@ pub(crate) fn decode_input<'a>(
         0
     };
     let body = &xml[bom..];
-    match std::str::from_utf8(body) {
-        Ok(s) => Ok((Cow::Borrowed(s), bom)),
-        Err(e) => {
-            let declared = declared_encoding(body).unwrap_or_default();
-            let latin1 = matches!(
-                declared.to_ascii_uppercase().as_str(),
-                "ISO-8859-1" | "LATIN1" | "ISO_8859-1" | "L1"
-            );
-            if transcode && latin1 && bom == 0 {
-                Ok((Cow::Owned(body.iter().map(|&b| b as char).collect()), 0))
-            } else {
-                Err(malformed(format!(
-                    "not UTF-8 (invalid byte at offset {}); save the file as UTF-8",
-                    bom + e.valid_up_to()
-                )))
+    let declared = declared_encoding(body)
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let ascii = body.is_ascii();
+    match declared.as_str() {
+        "" | "UTF-8" | "UTF8" => {}
+        // ISO-8859-1 is read as ISO-8859-1 even when the bytes happen to be valid UTF-8 (every
+        // verifier decodes by the declaration); the signer splices into the original bytes, so
+        // it takes such a file only when it is ASCII, where both read the same.
+        "ISO-8859-1" | "LATIN1" | "ISO_8859-1" | "L1" | "ISO-IR-100" | "CP819" | "IBM819"
+        | "ISO_8859-1:1987" | "CSISOLATIN1" => {
+            if bom != 0 {
+                return Err(malformed(
+                    "a UTF-8 byte order mark with an ISO-8859-1 declaration",
+                ));
+            }
+            if ascii {
+                return Ok((
+                    Cow::Borrowed(std::str::from_utf8(body).unwrap_or_default()),
+                    0,
+                ));
+            }
+            if transcode {
+                return Ok((Cow::Owned(body.iter().map(|&b| b as char).collect()), 0));
+            }
+            return Err(malformed(
+                "the file declares ISO-8859-1; save the file as UTF-8 to sign it",
+            ));
+        }
+        // ASCII-compatible single-byte encodings read an ASCII file as UTF-8 does.
+        "US-ASCII" | "ASCII" => {
+            if !ascii {
+                return Err(malformed("a non-ASCII byte in a file declared US-ASCII"));
             }
         }
+        e if ascii && bom == 0 && (e.starts_with("WINDOWS-125") || e.starts_with("ISO-8859-")) => {}
+        e => {
+            let shown: String = e.chars().take(40).collect();
+            return Err(malformed(format!(
+                "the encoding {shown} is not supported; save the file as UTF-8"
+            )));
+        }
+    }
+    match std::str::from_utf8(body) {
+        Ok(s) => Ok((Cow::Borrowed(s), bom)),
+        Err(e) => Err(malformed(format!(
+            "not UTF-8 (invalid byte at offset {}); save the file as UTF-8",
+            bom + e.valid_up_to()
+        ))),
     }
 }
 
 /// The `encoding` pseudo-attribute of the XML declaration, if any.
 fn declared_encoding(body: &[u8]) -> Option<String> {
     let head = body.get(..body.len().min(200))?;
-    if !head.starts_with(b"<?xml") {
+    if !head.starts_with(b"<?xml") || !head.get(5).is_some_and(|b| b.is_ascii_whitespace()) {
         return None;
     }
     let end = head.windows(2).position(|w| w == b"?>")?;
@@ -292,14 +326,20 @@ pub(crate) fn walk(
     if let Some(i) = text.find('\n') {
         info.crlf = i > 0 && text.as_bytes()[i - 1] == b'\r';
     }
-    let mut reader = Reader::from_str(text);
-    {
+    let new_reader = |from: usize| {
+        let mut reader = Reader::from_str(&text[from..]);
         let c = reader.config_mut();
         c.check_end_names = true;
         c.check_comments = true;
         c.expand_empty_elements = false;
         c.trim_text(false);
-    }
+        reader
+    };
+    let mut reader = new_reader(0);
+    // Offset in `text` where `reader` starts: the reader is started again after a DOCTYPE,
+    // which is read here (quick-xml balances `<` and `>` in it, so a `<` inside a comment or a
+    // literal of the internal subset would end it at the wrong place).
+    let mut base = 0usize;
     let mut dtd = Dtd::default();
     // Namespace prefixes in scope, one scope per open element.
     let mut ns = ScopedMap::default();
@@ -310,13 +350,36 @@ pub(crate) fn walk(
     let mut first = true;
     // Characters produced by expanding declared entities, over the whole document.
     let mut budget = cfg.limits.max_entity_expansion;
+    // Values of xml:id and of DTD-declared ID attributes: one element each (libxml2 refuses a
+    // document that repeats one, and a repeated ID makes `URI="#…"` ambiguous).
+    let mut ids: HashSet<String> = HashSet::new();
 
     loop {
-        let start = reader.buffer_position() as usize;
+        let start = base + reader.buffer_position() as usize;
+        if text.as_bytes()[start..].starts_with(b"<!") {
+            let head = &text.as_bytes()[start..];
+            if head.len() >= 9 && head[2..9].eq_ignore_ascii_case(b"DOCTYPE") {
+                first = false;
+                nodes += 1;
+                if !cfg.allow_doctype {
+                    return Err(Error::new(ErrorCode::XmlDtdForbidden));
+                }
+                if seen_root || info.has_doctype || !head.starts_with(b"<!DOCTYPE") {
+                    return Err(malformed("misplaced DOCTYPE"));
+                }
+                info.has_doctype = true;
+                let (subset, len) = doctype_extent(&text[start..])
+                    .map_err(|e| malformed(format!("{e} (near byte {})", bom + start)))?;
+                dtd = parse_doctype(subset)?;
+                base = start + len;
+                reader = new_reader(base);
+                continue;
+            }
+        }
         let event = reader
             .read_event()
             .map_err(|e| malformed(format!("{e} (near byte {})", bom + start)))?;
-        let end = reader.buffer_position() as usize;
+        let end = base + reader.buffer_position() as usize;
         let is_first = std::mem::replace(&mut first, false);
         nodes += 1;
         if nodes > cfg.limits.max_nodes {
@@ -329,23 +392,13 @@ pub(crate) fn walk(
         match event {
             Event::Eof => break,
             Event::Decl(_) => {
-                if !is_first {
+                if !is_first || start != 0 {
                     return Err(malformed("the XML declaration must come first"));
                 }
+                check_xml_decl(&text[start..end])?;
             }
-            Event::DocType(d) => {
-                if !cfg.allow_doctype {
-                    return Err(Error::new(ErrorCode::XmlDtdForbidden));
-                }
-                if seen_root || info.has_doctype {
-                    return Err(malformed("misplaced DOCTYPE"));
-                }
-                info.has_doctype = true;
-                let content = std::str::from_utf8(&d)
-                    .map_err(|_| malformed("DOCTYPE is not UTF-8"))?
-                    .to_string();
-                dtd = parse_doctype(&content)?;
-            }
+            // Read above, before quick-xml sees it.
+            Event::DocType(_) => return Err(malformed("misplaced DOCTYPE")),
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
                 if depth == 0 {
@@ -375,6 +428,17 @@ pub(crate) fn walk(
                     &cfg.limits,
                 )?;
                 nodes += el.attrs.len() + el.ns_decls.len();
+                for a in &el.attrs {
+                    if (a.dtd_id || (a.ns == XML_NS && a.local == "id"))
+                        && !ids.insert(a.value.clone())
+                    {
+                        return Err(malformed(format!(
+                            "the ID '{}' is used twice (near byte {})",
+                            a.value,
+                            bom + start
+                        )));
+                    }
+                }
                 visitor.node(&Node::Start(el))?;
                 if empty {
                     visitor.node(&Node::End {
@@ -397,6 +461,12 @@ pub(crate) fn walk(
             }
             Event::Text(t) => {
                 let raw = std::str::from_utf8(&t).map_err(|_| malformed("text is not UTF-8"))?;
+                if raw.contains("]]>") {
+                    return Err(malformed(format!(
+                        "']]>' in text (near byte {}); write ']]&gt;'",
+                        bom + start
+                    )));
+                }
                 if depth == 0 {
                     if !raw.chars().all(is_xml_space) {
                         return Err(malformed("text outside the document element"));
@@ -423,7 +493,10 @@ pub(crate) fn walk(
             }
             Event::Comment(c) => {
                 let s = std::str::from_utf8(&c).map_err(|_| malformed("comment is not UTF-8"))?;
-                visitor.node(&Node::Comment(s))?;
+                if s.ends_with('-') {
+                    return Err(malformed("a comment ends with '--->'"));
+                }
+                visitor.node(&Node::Comment(normalize_line_ends(s)))?;
             }
             Event::PI(p) => {
                 let target = std::str::from_utf8(p.target())
@@ -431,11 +504,21 @@ pub(crate) fn walk(
                 if target.eq_ignore_ascii_case("xml") {
                     return Err(malformed("misplaced XML declaration"));
                 }
+                if !is_ncname(target) {
+                    return Err(malformed(format!(
+                        "invalid processing instruction target '{target}'"
+                    )));
+                }
                 let data = std::str::from_utf8(p.content())
                     .map_err(|_| malformed("processing instruction is not UTF-8"))?;
+                if !data.is_empty() && !data.starts_with(is_xml_space) {
+                    return Err(malformed(format!(
+                        "no space after the processing instruction target '{target}'"
+                    )));
+                }
                 visitor.node(&Node::Pi {
                     target,
-                    data: data.trim_start_matches(is_xml_space),
+                    data: normalize_line_ends(data.trim_start_matches(is_xml_space)),
                 })?;
             }
         }
@@ -447,6 +530,129 @@ pub(crate) fn walk(
         return Err(malformed("the document ends inside an element"));
     }
     Ok(info)
+}
+
+/// XML 1.0 §2.8: `<?xml version="1.x" encoding="…" standalone="yes|no"?>`, in that order,
+/// each pseudo-attribute once; `decl` is the whole declaration.
+fn check_xml_decl(decl: &str) -> Result<(), Error> {
+    let bad = |what: &str| malformed(format!("invalid XML declaration: {what}"));
+    let mut rest = decl
+        .strip_prefix("<?xml")
+        .and_then(|r| r.strip_suffix("?>"))
+        .ok_or_else(|| bad("not closed"))?;
+    let mut seen: Vec<&str> = Vec::new();
+    loop {
+        let trimmed = rest.trim_start_matches(is_xml_space);
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(bad("no space between pseudo-attributes"));
+        }
+        let eq = trimmed.find('=').ok_or_else(|| bad("expected '='"))?;
+        let name = trimmed[..eq].trim_end_matches(is_xml_space);
+        let after = trimmed[eq + 1..].trim_start_matches(is_xml_space);
+        let quote = after
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or_else(|| bad("expected a quoted value"))?;
+        let close = after[1..]
+            .find(quote)
+            .ok_or_else(|| bad("unterminated value"))?;
+        let value = &after[1..1 + close];
+        rest = &after[close + 2..];
+        let order = ["version", "encoding", "standalone"];
+        let idx = order
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| bad(&format!("unknown pseudo-attribute '{name}'")))?;
+        if seen
+            .iter()
+            .any(|s| order.iter().position(|n| n == s) >= Some(idx))
+        {
+            return Err(bad(&format!("'{name}' out of order or repeated")));
+        }
+        if seen.is_empty() && name != "version" {
+            return Err(bad("version must come first"));
+        }
+        seen.push(order[idx]);
+        let ok = match name {
+            "version" => value
+                .strip_prefix("1.")
+                .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())),
+            "encoding" => {
+                let mut b = value.bytes();
+                b.next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+            }
+            _ => matches!(value, "yes" | "no"),
+        };
+        if !ok {
+            return Err(bad(&format!("{name}=\"{value}\"")));
+        }
+    }
+    if seen.is_empty() {
+        return Err(bad("no version"));
+    }
+    Ok(())
+}
+
+/// The extent of the DOCTYPE declaration at the start of `s` (XML 1.0 §2.8): its internal
+/// subset (between `[` and `]`) and its length up to and including the closing `>`. Literals,
+/// comments and processing instructions are skipped whole, so markup characters inside them
+/// never end the declaration.
+fn doctype_extent(s: &str) -> Result<(&str, usize), &'static str> {
+    let b = s.as_bytes();
+    let mut i = "<!DOCTYPE".len();
+    let mut subset: Option<(usize, usize)> = None;
+    let skip_quoted = |i: usize| -> Result<usize, &'static str> {
+        let q = b[i];
+        b[i + 1..]
+            .iter()
+            .position(|&c| c == q)
+            .map(|p| i + 1 + p + 1)
+            .ok_or("unterminated literal in the DOCTYPE")
+    };
+    let skip_past = |i: usize, lit: &str| -> Result<usize, &'static str> {
+        s[i..]
+            .find(lit)
+            .map(|p| i + p + lit.len())
+            .ok_or("unterminated DOCTYPE")
+    };
+    while i < b.len() {
+        match b[i] {
+            b'"' | b'\'' => i = skip_quoted(i)?,
+            b'[' if subset.is_none() => {
+                let open = i + 1;
+                i = open;
+                loop {
+                    match b.get(i) {
+                        None => return Err("unterminated DOCTYPE"),
+                        Some(b']') => break,
+                        Some(b'"' | b'\'') => i = skip_quoted(i)?,
+                        Some(b'<') if s[i..].starts_with("<!--") => i = skip_past(i + 4, "-->")?,
+                        Some(b'<') if s[i..].starts_with("<?") => i = skip_past(i + 2, "?>")?,
+                        Some(_) => i += 1,
+                    }
+                }
+                subset = Some((open, i));
+                i += 1;
+                let after = s[i..].trim_start_matches(is_xml_space);
+                if !after.starts_with('>') {
+                    return Err("expected '>' after the DOCTYPE's internal subset");
+                }
+                i = b.len() - after.len();
+            }
+            b'>' => {
+                let inner = subset.map_or("", |(a, z)| &s[a..z]);
+                return Ok((inner, i + 1));
+            }
+            b'[' | b'<' => return Err("unexpected character in the DOCTYPE"),
+            _ => i += 1,
+        }
+    }
+    Err("unterminated DOCTYPE")
 }
 
 /// XML 1.0 §2.2: a document holds only `Char`s — no NUL, no C0 control other than tab, LF and
@@ -497,7 +703,11 @@ fn split_qname(qname: &str) -> Result<(&str, &str), Error> {
         Some((p, l)) => (p, l),
         None => ("", qname),
     };
-    if (!prefix.is_empty() && !is_ncname(prefix)) || !is_ncname(local) {
+    // A colon needs a prefix before it: `:xmlns` is no name (found by fuzzing: it was read as
+    // an attribute `xmlns` with no prefix, which the canonical form then wrote as a namespace
+    // declaration).
+    let prefixed = qname.contains(':');
+    if (prefixed && !is_ncname(prefix)) || !is_ncname(local) {
         return Err(malformed(format!("invalid name '{qname}'")));
     }
     Ok((prefix, local))
@@ -549,6 +759,7 @@ fn build_element<'a>(
     };
     // quick-xml's own duplicate check compares each attribute with every earlier one (quadratic
     // in the attributes of a tag): names are checked here, by hash.
+    check_attribute_spacing(e.attributes_raw(), qname)?;
     let mut raw_attrs: Vec<(String, String)> = Vec::new();
     for a in e.attributes().with_checks(false) {
         let a = a.map_err(|err| malformed(format!("{err} in <{qname}>")))?;
@@ -613,11 +824,15 @@ fn build_element<'a>(
             if value == XML_NS || value == XMLNS_NS {
                 return Err(malformed("reserved namespace bound as default"));
             }
+            if !value.is_empty() {
+                check_namespace_name(&value)?;
+            }
             ns_decls.push((String::new(), value));
         } else if let Some(p) = key.strip_prefix("xmlns:") {
             if !is_ncname(p) || value.is_empty() || p == "xmlns" {
                 return Err(malformed(format!("invalid namespace declaration '{key}'")));
             }
+            check_namespace_name(&value)?;
             if (p == "xml") != (value == XML_NS) {
                 return Err(malformed(
                     "the xml prefix is bound to its own namespace only",
@@ -682,6 +897,91 @@ fn build_element<'a>(
         empty,
         depth,
     })
+}
+
+/// XML 1.0 §3.1: attributes are separated by white space (`<a x="1"y="2">` is not XML).
+/// `raw` is the tag's text after the element name.
+fn check_attribute_spacing(raw: &[u8], qname: &str) -> Result<(), Error> {
+    let mut quote: Option<u8> = None;
+    for (i, &b) in raw.iter().enumerate() {
+        match quote {
+            Some(q) if b == q => {
+                quote = None;
+                if raw
+                    .get(i + 1)
+                    .is_some_and(|&n| !n.is_ascii_whitespace() && n != b'/')
+                {
+                    return Err(malformed(format!(
+                        "no space between the attributes of <{qname}>"
+                    )));
+                }
+            }
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// A namespace name must be an absolute URI (Namespaces 1.0 §2; Canonical XML 1.0 fails on
+/// relative ones, and libxml2 refuses what is not a URI): a scheme, then only characters a URI
+/// may hold (non-ASCII must be percent-encoded), well-formed `%XX`, at most one `#`, no `&`.
+fn check_namespace_name(uri: &str) -> Result<(), Error> {
+    let bad = || {
+        let shown: String = uri.chars().take(80).collect();
+        malformed(format!(
+            "the namespace name '{shown}' is not an absolute URI"
+        ))
+    };
+    // '&' is a URI character, but libxml2's C14N writes namespace names unescaped (a bare `&`
+    // in its output) where other implementations write `&amp;`: no two verifiers would agree
+    // on the digest of such a document.
+    if uri.contains('&') {
+        return Err(malformed(
+            "'&' in a namespace name: Canonical XML implementations disagree on it",
+        ));
+    }
+    let (scheme, rest) = uri.split_once(':').ok_or_else(bad)?;
+    let mut sb = scheme.bytes();
+    if !sb.next().is_some_and(|c| c.is_ascii_alphabetic())
+        || !sb.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+    {
+        return Err(bad());
+    }
+    let b = rest.as_bytes();
+    // `[` and `]` only around an IP literal host: `//[` … `]`.
+    let host_end = rest
+        .strip_prefix("//")
+        .map(|a| 2 + a.find(['/', '?', '#']).unwrap_or(a.len()));
+    let mut hashes = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let ok = match c {
+            b'%' => {
+                let hex = b
+                    .get(i + 1..i + 3)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+                i += 2;
+                hex
+            }
+            b'#' => {
+                hashes += 1;
+                hashes == 1
+            }
+            b'[' | b']' => host_end.is_some_and(|e| i < e),
+            c if c.is_ascii_alphanumeric() => true,
+            b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'?' | b'@' | b'!' | b'$' | b'&' | b'\''
+            | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => true,
+            _ => false,
+        };
+        if !ok {
+            return Err(bad());
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// The element name as a slice of the input text (the tag at `at` starts with `<` and the
@@ -775,7 +1075,7 @@ fn expand_text(
         if rest.as_bytes()[i] == b'<' {
             return Err(malformed("entities containing markup are not supported"));
         }
-        push_normalized(&rest[..i], out, budget)?;
+        push_charged(&rest[..i], out, budget)?;
         let after = &rest[i + 1..];
         let semi = after
             .find(';')
@@ -790,10 +1090,12 @@ fn expand_text(
         )?;
         rest = &after[semi + 1..];
     }
-    push_normalized(rest, out, budget)
+    push_charged(rest, out, budget)
 }
 
-fn push_normalized(s: &str, out: &mut String, budget: &mut usize) -> Result<(), Error> {
+/// Replacement text is read as input again, line ends included: a `&#13;` in an entity's
+/// literal becomes a line feed where the entity is used in content, as libxml2 reads it.
+fn push_charged(s: &str, out: &mut String, budget: &mut usize) -> Result<(), Error> {
     charge(budget, s.len())?;
     out.push_str(&normalize_line_ends(s));
     Ok(())
@@ -830,7 +1132,9 @@ fn normalize_attr(
                 }
             }
             '\r' => {
-                if matches!(chars.peek(), Some((_, '\n'))) {
+                // A CRLF of the document is one line end; in replacement text (whose line ends
+                // were normalised at the declaration) a CR is a `&#13;` and a space of its own.
+                if nesting == 0 && matches!(chars.peek(), Some((_, '\n'))) {
                     chars.next();
                 }
                 out.push(' ');
@@ -864,24 +1168,34 @@ fn is_xml_char(c: char) -> bool {
     matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
-/// Reads the internal subset of `<!DOCTYPE …>` (content after the keyword): entity and
+/// Reads the internal subset of `<!DOCTYPE …>` (between `[` and `]`): entity and
 /// attribute-list declarations. External subsets and external entities are never fetched.
-fn parse_doctype(content: &str) -> Result<Dtd, Error> {
+fn parse_doctype(subset: &str) -> Result<Dtd, Error> {
     let mut dtd = Dtd::default();
-    let Some(open) = content.find('[') else {
-        return Ok(dtd);
-    };
-    let subset = &content[open + 1..];
     let mut s = DtdScanner { s: subset, pos: 0 };
     loop {
         s.skip_space();
-        if s.eof() || s.peek() == Some(']') {
+        if s.eof() {
             break;
         }
         if s.eat("<!--") {
+            let from = s.pos;
             s.skip_past("-->")?;
+            let body = &subset[from..s.pos - 3];
+            if body.contains("--") || body.ends_with('-') {
+                return Err(malformed("'--' inside a comment in the DOCTYPE"));
+            }
         } else if s.eat("<?") {
+            let from = s.pos;
             s.skip_past("?>")?;
+            let pi = &subset[from..s.pos - 2];
+            let target_len = pi.find(is_xml_space).unwrap_or(pi.len());
+            let target = &pi[..target_len];
+            if !is_ncname(target) || target.eq_ignore_ascii_case("xml") {
+                return Err(malformed(format!(
+                    "invalid processing instruction target '{target}' in the DOCTYPE"
+                )));
+            }
         } else if s.eat("<!ENTITY") {
             s.entity(&mut dtd)?;
         } else if s.eat("<!ATTLIST") {
@@ -1009,6 +1323,9 @@ impl DtdScanner<'_> {
             }
             // Character references are replaced when the entity is declared (XML 1.0 §4.5);
             // general entity references stay for expansion where the entity is used.
+            // The literal's line ends are the document's (normalised before anything else),
+            // then character references are replaced.
+            let literal = normalize_line_ends(&literal).into_owned();
             let mut text = String::with_capacity(literal.len());
             let mut rest = literal.as_str();
             while let Some(i) = rest.find("&#") {
