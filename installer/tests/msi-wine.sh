@@ -78,7 +78,8 @@ fi
 wineserver -k 2>/dev/null || true
 wineserver -w
 tray_log=$(grep -rhs "vss-tray started" "$WINEPREFIX/drive_c" --include="vss-tray*.log" || true)
-contains "the tray read the machine config the MSI wrote" "$tray_log" 'ProgramData\\VSS Token Signing\\config.toml'
+contains "the tray read the machine config the MSI wrote" "$tray_log" 'machine_config="Some(\"C:'
+contains "the machine config read is the ProgramData one" "$tray_log" "ProgramData"
 check "host manifest installed" test -f "$APP/vn.vss.token_signing.json"
 manifest=$(cat "$APP/vn.vss.token_signing.json")
 contains "manifest allows only our extension" "$manifest" "\"chrome-extension://$EXT/\""
