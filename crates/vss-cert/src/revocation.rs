@@ -183,20 +183,35 @@ pub fn check(
     let mut bad_answer: Option<Revocation> = None;
     let mut unreachable: Option<Revocation> = None;
     let cache = config.cache_dir.as_deref();
-    for url in &ocsp_urls {
-        let key = cache_key("ocsp", cert);
-        if let Some(answer) = cached(cache, &key, |der| ocsp_answer(der, &leaf, &ca, now)) {
+    // OCSP first, then the CRLs: the same steps for each address, with its own fetch and reading.
+    let sources = (ocsp_urls.iter().map(|url| (Source::Ocsp, url)))
+        .chain(crl_urls.iter().map(|url| (Source::Crl, url)));
+    for (source, url) in sources {
+        let label = source.label();
+        let key = match source {
+            Source::Ocsp => cache_key("ocsp", cert),
+            Source::Crl => cache_key("crl", url.as_bytes()),
+        };
+        let answer = |der: &[u8]| match source {
+            Source::Ocsp => ocsp_answer(der, &leaf, &ca, now),
+            Source::Crl => crl_answer(der, &leaf, &ca, now),
+        };
+        if let Some(answer) = cached(cache, &key, answer) {
             return answer;
         }
         if recently_unreachable(url) {
             unreachable.get_or_insert(unknown(
                 UnknownReason::Unreachable,
-                &format!("OCSP {url}: unreachable moments ago"),
+                &format!("{label} {url}: unreachable moments ago"),
             ));
             continue;
         }
-        match post_ocsp(url, &leaf, &ca, config) {
-            Ok(der) => match ocsp_answer(&der, &leaf, &ca, now) {
+        let fetched = match source {
+            Source::Ocsp => post_ocsp(url, &leaf, &ca, config),
+            Source::Crl => get(url, limits::MAX_CRL_BYTES, config),
+        };
+        match fetched {
+            Ok(der) => match answer(&der) {
                 Ok(answer) => {
                     store(cache, &key, &der);
                     return answer.with_cached(false);
@@ -204,7 +219,7 @@ pub fn check(
                 Err(e) => {
                     bad_answer.get_or_insert(unknown(
                         UnknownReason::BadAnswer,
-                        &format!("OCSP {url}: {e}"),
+                        &format!("{label} {url}: {e}"),
                     ));
                 }
             },
@@ -212,41 +227,7 @@ pub fn check(
                 mark_unreachable(url);
                 unreachable.get_or_insert(unknown(
                     UnknownReason::Unreachable,
-                    &format!("OCSP {url}: {e}"),
-                ));
-            }
-        }
-    }
-    for url in &crl_urls {
-        let key = cache_key("crl", url.as_bytes());
-        if let Some(answer) = cached(cache, &key, |der| crl_answer(der, &leaf, &ca, now)) {
-            return answer;
-        }
-        if recently_unreachable(url) {
-            unreachable.get_or_insert(unknown(
-                UnknownReason::Unreachable,
-                &format!("CRL {url}: unreachable moments ago"),
-            ));
-            continue;
-        }
-        match get(url, limits::MAX_CRL_BYTES, config) {
-            Ok(der) => match crl_answer(&der, &leaf, &ca, now) {
-                Ok(answer) => {
-                    store(cache, &key, &der);
-                    return answer.with_cached(false);
-                }
-                Err(e) => {
-                    bad_answer.get_or_insert(unknown(
-                        UnknownReason::BadAnswer,
-                        &format!("CRL {url}: {e}"),
-                    ));
-                }
-            },
-            Err(e) => {
-                mark_unreachable(url);
-                unreachable.get_or_insert(unknown(
-                    UnknownReason::Unreachable,
-                    &format!("CRL {url}: {e}"),
+                    &format!("{label} {url}: {e}"),
                 ));
             }
         }
@@ -254,6 +235,16 @@ pub fn check(
     bad_answer
         .or(unreachable)
         .unwrap_or_else(|| unknown(UnknownReason::NoAddress, "no usable address"))
+}
+
+impl Source {
+    /// "OCSP" or "CRL", as people and logs name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Ocsp => "OCSP",
+            Source::Crl => "CRL",
+        }
+    }
 }
 
 impl Revocation {

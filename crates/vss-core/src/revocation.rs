@@ -182,13 +182,11 @@ pub fn findings(
 /// One line about a status, for people (`vss certs`, `vss doctor`, `vss verify-xml`).
 pub fn describe(answer: &Revocation, lang: Lang) -> String {
     match answer {
-        Revocation::Good { source, .. } => {
-            let source = match source {
-                revocation::Source::Ocsp => "OCSP",
-                revocation::Source::Crl => "CRL",
-            };
-            text(lang, "revocation-good", &[("source", source.into())])
-        }
+        Revocation::Good { source, .. } => text(
+            lang,
+            "revocation-good",
+            &[("source", source.label().into())],
+        ),
         Revocation::Revoked { revoked_at, .. } => text(
             lang,
             "revocation-revoked",
